@@ -1,0 +1,73 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import starlight from '@astrojs/starlight';
+import { listLessonSlugs } from './src/utils/lessons.ts';
+
+/**
+ * Cross-origin isolation, which WebContainer needs (SharedArrayBuffer). `require-corp` rather than
+ * `credentialless`: every resource of this site comes from its own origin, so requiring CORP costs
+ * nothing, and `require-corp` is the one value that every browser able to run WebContainer
+ * understands (Safari has no `credentialless`). The sandbox host must boot WebContainer with the
+ * same `coep: 'require-corp'`. The same pairs are shipped for static hosts in `public/_headers`
+ * and `vercel.json`; a test keeps the three in step.
+ */
+export const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+// The sidebar lists every lesson found in the French folder; English mirrors it file by file, and
+// Starlight shows each slug's title in the reader's language.
+const lessons = listLessonSlugs(new URL('./content/docs/fr/', import.meta.url).pathname);
+
+export default defineConfig({
+  // Both languages live under their own prefix (`/fr/…`, `/en/…`) so that `content/docs/fr/` and
+  // `content/docs/en/` mirror each other exactly; a French "root" locale would instead put French
+  // pages at the top of `content/docs/`. `/` then has no page of its own and redirects to the
+  // default language: Astro writes a small redirecting page for static hosts, and `_redirects`
+  // and `vercel.json` turn it into a real HTTP redirect where the host supports it.
+  redirects: { '/': '/fr/' },
+  // Applied by both `astro dev` and `astro preview` (Vite's own `server.headers` misses pages in dev).
+  server: { headers: isolationHeaders },
+  integrations: [
+    starlight({
+      title: { fr: 'Processus sans état', en: 'Stateless processes' },
+      description:
+        'Cours bilingue sur le facteur VI des applications douze facteurs, avec laboratoires en direct.',
+      favicon: '/favicon.svg',
+      defaultLocale: 'fr',
+      locales: {
+        fr: { label: 'Français', lang: 'fr' },
+        en: { label: 'English', lang: 'en' },
+      },
+      sidebar: [
+        {
+          label: 'Le cours',
+          translations: { en: 'The course' },
+          items: [{ slug: 'index', label: 'Accueil', translations: { en: 'Home' } }],
+        },
+        // An empty group would render an empty list, so the group appears with its first lesson.
+        ...(lessons.length > 0
+          ? [
+              {
+                label: 'Leçons',
+                translations: { en: 'Lessons' },
+                items: lessons.map((slug) => ({ slug })),
+              },
+            ]
+          : []),
+        {
+          label: 'À propos',
+          translations: { en: 'About' },
+          items: [
+            {
+              slug: 'about',
+              label: 'Sources et licences',
+              translations: { en: 'Sources and licences' },
+            },
+          ],
+        },
+      ],
+    }),
+  ],
+});

@@ -1,0 +1,62 @@
+import { defineCollection } from 'astro:content';
+import { z } from 'astro/zod';
+import type { Loader } from 'astro/loaders';
+import { glob } from 'astro/loaders';
+import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+
+/** Where authors write: outside `src/`, so that writing a lesson never means touching the site. */
+const CONTENT_DIR = 'content';
+
+/**
+ * Loads `content/i18n/{fr,en}.json` as entries named after their language.
+ *
+ * Starlight finds a language's UI strings by the entry's file path relative to `src/content/i18n`,
+ * which our files do not live under. An entry without a file path is found by its id instead, so
+ * this loader stores each file under its language code and leaves the file path out.
+ */
+function i18nFolderLoader(directory: string): Loader {
+  return {
+    name: 'course-i18n-loader',
+    async load({ store, parseData, watcher, config }) {
+      const folder = new URL(`${directory}/`, config.root);
+      const sync = async () => {
+        store.clear();
+        for (const file of await readdir(folder)) {
+          if (extname(file) !== '.json') continue;
+          const id = basename(file, '.json');
+          const text = await readFile(new URL(file, folder), 'utf8');
+          const data = await parseData({ id, data: JSON.parse(text) as Record<string, unknown> });
+          store.set({ id, data });
+        }
+      };
+      await sync();
+      // In `astro dev`, an edited string shows up without a restart.
+      watcher?.add(join(folder.pathname));
+      watcher?.on('change', (path) => {
+        if (path.startsWith(folder.pathname)) void sync();
+      });
+    },
+  };
+}
+
+export const collections = {
+  docs: defineCollection({
+    // Lessons are mirrored in `content/docs/fr/` and `content/docs/en/`; the folder is the locale.
+    loader: glob({ base: `${CONTENT_DIR}/docs`, pattern: '**/[^_]*.{md,mdx}' }),
+    schema: docsSchema(),
+  }),
+  i18n: defineCollection({
+    loader: i18nFolderLoader(`${CONTENT_DIR}/i18n`),
+    schema: i18nSchema({
+      // Strings of our own, beside Starlight's: the lab host reads them to speak the reader's language.
+      extend: z.object({
+        'lab.start': z.string(),
+        'lab.starting': z.string(),
+        'lab.unavailable': z.string(),
+        'lab.runLocally': z.string(),
+      }),
+    }),
+  }),
+};
