@@ -1,0 +1,226 @@
+/**
+ * The embedded store's TCP server: RESP2 in, RESP2 out, ioredis-mock behind the command table.
+ * The lab uses it when no real Redis is given, so clients such as ioredis, node-redis and
+ * redis-cli must not tell the difference for the commands a session store needs.
+ */
+import net from 'node:net';
+import { RespParser, array, error, OK } from './resp.ts';
+import { createMock, lookup, run } from './commands.ts';
+import type { Engine, Reply, Session } from './commands.ts';
+
+/** A running embedded store. */
+export interface EmbeddedStore {
+  host: string;
+  port: number;
+  /** Stops listening, closes every client connection and frees the data. */
+  close(): Promise<void>;
+}
+
+/** Options of `startEmbeddedStore`. */
+export interface EmbeddedStoreOptions {
+  /** Address to listen on; 127.0.0.1 unless given. */
+  host?: string;
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+}
+
+/**
+ * Once this many reply bytes wait in a socket's buffer, the connection stops reading until
+ * the client takes them, so a client that pipelines without reading cannot grow memory without bound.
+ */
+const MAX_PENDING_OUTPUT = 32 * 1024 * 1024;
+
+let storeCount = 0;
+
+/** Starts an embedded Redis-compatible store and resolves once it listens. */
+export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
+  const host = options.host ?? '127.0.0.1';
+  const mock = createMock(`${process.pid}-${++storeCount}`);
+  const sockets = new Set<net.Socket>();
+  let clientIds = 0;
+  const engine: Engine = {
+    mock,
+    port: 0,
+    startedAt: Date.now(),
+    clients: () => sockets.size,
+    nextClientId: () => ++clientIds,
+  };
+
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    serveConnection(engine, socket);
+  });
+  // Without a listener, an 'error' on the server would be thrown and end the process.
+  server.on('error', () => {});
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as net.AddressInfo;
+  engine.port = address.port;
+
+  let closing: Promise<void> | null = null;
+  return {
+    host,
+    port: address.port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+        // ioredis-mock keeps each instance's data in a module-wide map; emptying it frees the memory.
+        void (mock['flushall'] as () => Promise<unknown>).call(mock);
+      });
+      return closing;
+    },
+  };
+}
+
+/**
+ * Serves one client. Replies leave in the order the commands arrived, even though some are
+ * ready at once and others come from ioredis-mock's promises; all replies ready in the same
+ * turn of the event loop leave in a single write.
+ */
+function serveConnection(engine: Engine, socket: net.Socket): void {
+  socket.setNoDelay(true);
+  const session: Session = {
+    id: engine.nextClientId(),
+    name: null,
+    queued: null,
+    queueFailed: false,
+    closing: false,
+  };
+  // Replies not yet written, in request order: a string when ready, a promise until then.
+  const pending: Reply[] = [];
+  let output = '';
+  // How many replies have left \`pending\` from its front, so a reply's absolute position finds it.
+  let shifted = 0;
+  let flushScheduled = false;
+  let waitingFor = 0;
+  let endAfterFlush = false;
+  let closed = false;
+
+  const flush = (): void => {
+    flushScheduled = false;
+    if (closed) return;
+    let ready = 0;
+    while (ready < pending.length && typeof pending[ready] === 'string') output += pending[ready++] as string;
+    if (ready > 0) {
+      pending.splice(0, ready);
+      shifted += ready;
+    }
+    if (output.length > 0) {
+      const written = socket.write(output, 'latin1');
+      output = '';
+      if (!written && socket.writableLength > MAX_PENDING_OUTPUT) {
+        socket.pause();
+        socket.once('drain', () => socket.resume());
+      }
+    }
+    if (endAfterFlush && pending.length === 0) {
+      closed = true;
+      socket.end();
+    }
+  };
+
+  const scheduleFlush = (): void => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    // setImmediate runs after every promise settled in this turn, so their replies share a write.
+    setImmediate(flush);
+  };
+
+  const push = (reply: Reply): void => {
+    if (typeof reply === 'string') {
+      pending.push(reply);
+      return;
+    }
+    const position = shifted + pending.length;
+    pending.push(reply);
+    waitingFor++;
+    void reply.then(
+      (text) => settle(position, text),
+      (cause: unknown) => settle(position, error(`ERR ${String(cause)}`)),
+    );
+  };
+
+  // Promises settle in any order; each one swaps itself for its text at its own position.
+  const settle = (position: number, text: string): void => {
+    waitingFor--;
+    pending[position - shifted] = text;
+    scheduleFlush();
+  };
+
+  const execute = (args: string[]): Reply => {
+    const name = args[0]!.toLowerCase();
+    if (name === 'multi' || name === 'exec' || name === 'discard') return transaction(name, args);
+    const spec = lookup(args);
+    if (session.queued !== null) {
+      if (typeof spec === 'string') {
+        session.queueFailed = true;
+        return spec;
+      }
+      if (spec.noMulti) return error(`ERR Command not allowed inside a transaction`);
+      session.queued.push(args);
+      return '+QUEUED\r\n';
+    }
+    return typeof spec === 'string' ? spec : run(engine, spec, args, session);
+  };
+
+  const transaction = (name: string, args: string[]): Reply => {
+    if (args.length !== 1) return error(`ERR wrong number of arguments for '${name}' command`);
+    const queued = session.queued;
+    if (name === 'multi') {
+      if (queued !== null) return error('ERR MULTI calls can not be nested');
+      session.queued = [];
+      session.queueFailed = false;
+      return OK;
+    }
+    session.queued = null;
+    if (queued === null) return error(`ERR ${name.toUpperCase()} without MULTI`);
+    if (name === 'discard') return OK;
+    if (session.queueFailed) {
+      return error('EXECABORT Transaction discarded because of previous errors.');
+    }
+    // Every queued command starts before any other client's, because each handler calls
+    // ioredis-mock synchronously; only the replies are awaited.
+    const replies = queued.map((queuedArgs) => {
+      const spec = lookup(queuedArgs);
+      return typeof spec === 'string' ? spec : run(engine, spec, queuedArgs, session);
+    });
+    if (replies.every((r) => typeof r === 'string')) return array(replies as string[]);
+    return Promise.all(replies).then(array);
+  };
+
+  const parser = new RespParser(
+    (args) => {
+      if (endAfterFlush) return;
+      push(execute(args));
+      if (session.closing) endAfterFlush = true;
+    },
+    (message) => {
+      // Like redis-server: answer the commands before the bad bytes, then the error, then close.
+      if (message !== null) push(error(`ERR ${message}`));
+      endAfterFlush = true;
+    },
+  );
+
+  socket.on('data', (chunk: Buffer) => {
+    if (endAfterFlush || closed) return;
+    parser.feed(chunk);
+    if (pending.length > 0 || endAfterFlush) {
+      if (waitingFor === 0) flush();
+      else scheduleFlush();
+    }
+  });
+  socket.on('error', () => {
+    // A client that resets its connection is routine; the socket closes and is forgotten.
+  });
+  socket.on('close', () => {
+    closed = true;
+  });
+}
