@@ -43,7 +43,14 @@ export interface LabState {
 }
 
 /** Why an instance stopped. */
-export type StopReason = 'killed' | 'crashed' | 'replaced' | 'scaled-down' | 'failed-to-start';
+export type StopReason =
+  | 'killed'
+  | 'crashed'
+  | 'unhealthy'
+  | 'replaced'
+  | 'scaled-down'
+  | 'failed-to-start'
+  | 'lab-stopped';
 
 /**
  * Everything the platform tells through `GET /lab/events` (Server-Sent Events).

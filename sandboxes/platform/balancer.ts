@@ -1,0 +1,272 @@
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { EventBus } from './events.ts';
+import type { Instance } from './instance.ts';
+
+/** What the balancer needs to know of the platform. */
+export interface BalancerSource {
+  /** The instances that may take a request now, in a stable order. */
+  routable(): Instance[];
+  /** Whether sticky sessions are on. */
+  readonly sticky: boolean;
+}
+
+/** The largest request body the balancer holds while it picks an instance. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/** Affinity entries kept for sticky sessions; the oldest go first. */
+const MAX_AFFINITY = 10_000;
+
+// Headers about one hop only; a proxy must not pass them on.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/**
+ * An HTTP reverse proxy in front of the instances: round-robin over the ready ones, or, with
+ * sticky sessions on, the same instance for the same session cookie (the anti-pattern the lab
+ * demonstrates). The request body is held in memory so that a request refused at connect time
+ * can go to another instance.
+ */
+export class Balancer {
+  #source: BalancerSource;
+  #bus: EventBus;
+  #cookieName: string;
+  #next = 0;
+  #affinity = new Map<string, string>();
+  #agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+
+  constructor(source: BalancerSource, bus: EventBus, cookieName = 'lab.sid') {
+    this.#source = source;
+    this.#bus = bus;
+    this.#cookieName = cookieName;
+  }
+
+  /** Forwards one request to an instance and its answer back to the client. */
+  handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const receivedAt = performance.now();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        tooLarge = true;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (tooLarge) {
+        sendJson(response, 413, { error: `Request body larger than ${MAX_BODY_BYTES} bytes.` });
+        return;
+      }
+      const body = chunks.length === 0 ? null : Buffer.concat(chunks);
+      this.#forward(request, response, body, receivedAt);
+    });
+    request.on('error', () => response.destroy());
+  }
+
+  /** Closes the idle connections kept to the instances. */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #forward(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    body: Buffer | null,
+    receivedAt: number,
+  ): void {
+    const candidates = this.#source.routable();
+    if (candidates.length === 0) {
+      sendJson(response, 503, {
+        error: 'No instance is running: the platform is starting or replacing them.',
+      });
+      this.#report(request, null, 503, receivedAt, undefined);
+      return;
+    }
+    const key = this.#source.sticky ? this.#sessionCookie(request) : null;
+    const first = this.#choose(candidates, key);
+    const headers = forwardedHeaders(request, body);
+    const tried = new Set<Instance>();
+
+    const attempt = (instance: Instance): void => {
+      tried.add(instance);
+      const upstream = http.request({
+        host: '127.0.0.1',
+        port: instance.port,
+        method: request.method,
+        path: request.url,
+        headers,
+        agent: this.#agent,
+      });
+      upstream.on('response', (answer) => {
+        instance.served += 1;
+        const status = answer.statusCode ?? 502;
+        if (this.#source.sticky) this.#remember(key, answer.headers['set-cookie'], instance);
+        response.writeHead(status, answer.statusMessage, {
+          ...withoutHopByHop(answer.headers),
+          'x-lab-instance': instance.id,
+        });
+        answer.pipe(response);
+        answer.on('error', () => response.destroy());
+        this.#report(request, instance.id, status, receivedAt, answer.headers['set-cookie']);
+      });
+      upstream.on('error', (error: NodeJS.ErrnoException) => {
+        // Retry only when the instance cannot have seen the request: the connection was refused,
+        // or a kept-alive connection was closed by the instance just as we reused it.
+        const neverSeen =
+          error.code === 'ECONNREFUSED' || (upstream.reusedSocket && error.code === 'ECONNRESET');
+        const next = this.#source.routable().find((candidate) => !tried.has(candidate));
+        if (neverSeen && next && !response.headersSent) {
+          attempt(next);
+          return;
+        }
+        if (response.headersSent) {
+          response.destroy();
+          return;
+        }
+        sendJson(response, 502, {
+          error: `Instance ${instance.id} failed before answering (${error.code ?? error.message}).`,
+        });
+        this.#report(request, instance.id, 502, receivedAt, undefined);
+      });
+      // The client left: stop the work on its behalf.
+      response.on('close', () => {
+        if (!response.writableFinished) upstream.destroy();
+      });
+      upstream.end(body ?? undefined);
+    };
+
+    attempt(first);
+  }
+
+  #choose(candidates: Instance[], key: string | null): Instance {
+    if (key) {
+      const pinned = this.#affinity.get(key);
+      const instance = candidates.find((candidate) => candidate.id === pinned);
+      if (instance) return instance;
+    }
+    this.#next = (this.#next + 1) % candidates.length;
+    return candidates[this.#next] ?? candidates[0]!;
+  }
+
+  // Sticky mode pins a session to the instance that answered it; a new cookie is pinned too.
+  #remember(key: string | null, setCookie: string[] | undefined, instance: Instance): void {
+    const fresh = setCookie
+      ? readCookie(setCookie.map((line) => line.split(';')[0]).join('; '), this.#cookieName)
+      : null;
+    for (const value of [key, fresh]) {
+      if (!value) continue;
+      this.#affinity.delete(value);
+      this.#affinity.set(value, instance.id);
+    }
+    while (this.#affinity.size > MAX_AFFINITY) {
+      const oldest = this.#affinity.keys().next().value;
+      if (oldest === undefined) break;
+      this.#affinity.delete(oldest);
+    }
+  }
+
+  #sessionCookie(request: http.IncomingMessage): string | null {
+    const header = request.headers.cookie;
+    return header ? readCookie(header, this.#cookieName) : null;
+  }
+
+  #report(
+    request: http.IncomingMessage,
+    instance: string | null,
+    status: number,
+    receivedAt: number,
+    setCookie: string[] | undefined,
+  ): void {
+    if (!this.#bus.listening) return;
+    const cookie =
+      (setCookie &&
+        readCookie(setCookie.map((line) => line.split(';')[0]).join('; '), this.#cookieName)) ||
+      this.#sessionCookie(request);
+    this.#bus.emit({
+      type: 'request',
+      at: Date.now(),
+      instance,
+      method: request.method ?? 'GET',
+      path: (request.url ?? '/').split('?')[0] ?? '/',
+      status,
+      ms: Math.round((performance.now() - receivedAt) * 10) / 10,
+      session: cookie ? sessionTag(cookie) : null,
+    });
+  }
+}
+
+/** Reads one cookie's raw value from a Cookie header. */
+export function readCookie(header: string, name: string): string | null {
+  for (const part of header.split(';')) {
+    const separator = part.indexOf('=');
+    if (separator < 0) continue;
+    if (part.slice(0, separator).trim() === name) return part.slice(separator + 1).trim();
+  }
+  return null;
+}
+
+/**
+ * A short tag for a session cookie that lets a timeline follow one visitor without exposing the
+ * cookie. Only the session id is hashed, not its signature, so the tag stays the same when an
+ * instance adopts the id.
+ */
+export function sessionTag(cookieValue: string): string {
+  const decoded = decodeURIComponent(cookieValue);
+  const id = decoded.startsWith('s:') ? (decoded.slice(2).split('.')[0] ?? decoded) : decoded;
+  return createHash('sha256').update(id).digest('hex').slice(0, 8);
+}
+
+function forwardedHeaders(
+  request: http.IncomingMessage,
+  body: Buffer | null,
+): http.OutgoingHttpHeaders {
+  const headers: http.OutgoingHttpHeaders = withoutHopByHop(request.headers);
+  const client = request.socket.remoteAddress ?? '';
+  const previous = request.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = previous ? `${String(previous)}, ${client}` : client;
+  headers['x-forwarded-proto'] = 'http';
+  if (request.headers.host) headers['x-forwarded-host'] = request.headers.host;
+  headers['content-length'] = String(body?.length ?? 0);
+  return headers;
+}
+
+function withoutHopByHop(source: http.IncomingHttpHeaders): http.OutgoingHttpHeaders {
+  const headers: http.OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+  }
+  return headers;
+}
+
+/** Answers with a JSON body and the right headers. */
+export function sendJson(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  extra: http.OutgoingHttpHeaders = {},
+): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...extra,
+  });
+  response.end(text);
+}

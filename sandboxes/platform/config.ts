@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { SessionStoreKind } from './types.ts';
+
+/** Everything the lab reads from its environment, checked. */
+export interface LabConfig {
+  /** `LAB_HOST`, @default '127.0.0.1' */
+  host: string;
+  /** `LAB_PORT`, @default 3000 */
+  port: number;
+  /** `INSTANCES`, from 1 to 8, @default 3 */
+  instances: number;
+  /** `SESSION_STORE`, @default 'memory' */
+  sessionStore: SessionStoreKind;
+  /** `REDIS_URL`: a real Redis; `null` starts the embedded store. */
+  redisUrl: string | null;
+  /** `LAB_APP_DIR`: the folder whose `server.js` each instance runs, @default the sessions lab */
+  appDir: string;
+  /** `SESSION_SECRET`, shared by every instance, @default a random one per lab run */
+  sessionSecret: string;
+  /** `LAB_WATCH=0` turns off the rollout that follows an edit of the app's files. @default true */
+  watch: boolean;
+}
+
+/** A configuration mistake, with a message that says what to change. */
+export class ConfigError extends Error {}
+
+export const MIN_INSTANCES = 1;
+export const MAX_INSTANCES = 8;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const defaultAppDir = path.resolve(here, '../labs/sessions/app');
+
+/** Reads and checks the lab's environment; throws a ConfigError that names the variable at fault. */
+export function readLabConfig(env: NodeJS.ProcessEnv): LabConfig {
+  const port = readInteger(env, 'LAB_PORT', 3000, 0, 65535);
+  const instances = readInteger(env, 'INSTANCES', 3, MIN_INSTANCES, MAX_INSTANCES);
+  const sessionStore = env['SESSION_STORE'] || 'memory';
+  if (sessionStore !== 'memory' && sessionStore !== 'redis') {
+    throw new ConfigError(`SESSION_STORE must be "memory" or "redis", not "${sessionStore}".`);
+  }
+  const redisUrl = env['REDIS_URL'] || null;
+  if (redisUrl !== null) parseRedisUrl(redisUrl);
+  return {
+    host: env['LAB_HOST'] || '127.0.0.1',
+    port,
+    instances,
+    sessionStore,
+    redisUrl,
+    appDir: path.resolve(env['LAB_APP_DIR'] || defaultAppDir),
+    sessionSecret: env['SESSION_SECRET'] || randomBytes(24).toString('base64url'),
+    watch: env['LAB_WATCH'] !== '0',
+  };
+}
+
+/** Splits a `redis://` URL into the address to reach; throws a ConfigError when it is not one. */
+export function parseRedisUrl(value: string): { host: string; port: number } {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`REDIS_URL is not a URL: "${value}". Example: redis://127.0.0.1:6379`);
+  }
+  if (url.protocol !== 'redis:') {
+    throw new ConfigError(
+      `REDIS_URL must start with redis:// (TLS is not supported), not "${url.protocol}//".`,
+    );
+  }
+  return { host: url.hostname || '127.0.0.1', port: url.port ? Number(url.port) : 6379 };
+}
+
+function readInteger(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}".`);
+  }
+  return value;
+}

@@ -1,0 +1,329 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sendJson } from './balancer.ts';
+import { MAX_INSTANCES, MIN_INSTANCES } from './config.ts';
+import { pickLanguage, renderDashboard } from './dashboard/page.ts';
+import type { EventBus } from './events.ts';
+import { RolloutError } from './platform.ts';
+import type { LabEvent, LabState, SessionStoreKind } from './types.ts';
+
+/** What the control API acts on. */
+export interface ControlTarget {
+  bus: EventBus;
+  state(): LabState;
+  kill(id: string): boolean;
+  replaceAll(): Promise<void>;
+  scale(count: number): Promise<void>;
+  configure(change: { sessionStore?: SessionStoreKind; sticky?: boolean }): Promise<void>;
+  stopStore(): Promise<void>;
+  startStore(): Promise<void>;
+}
+
+/** A request the API refuses, with the status and the message to send back. */
+class BadRequest extends Error {
+  status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+const MAX_CONTROL_BODY = 16 * 1024;
+const HEARTBEAT_MS = 15_000;
+/** An event-stream client this far behind is dropped rather than buffered without end. */
+const MAX_STREAM_BACKLOG = 1024 * 1024;
+
+const assetsDir = fileURLToPath(new URL('./dashboard/assets/', import.meta.url));
+const ASSET_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+// The dashboard may be shown in a frame of the course site, which is cross-origin isolated.
+const EMBEDDABLE = {
+  'cross-origin-resource-policy': 'cross-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'x-content-type-options': 'nosniff',
+};
+
+/**
+ * The platform's own HTTP surface: `/` (the dashboard), `/lab/*` (control API, event stream,
+ * dashboard assets). Returns false for any other path, which then belongs to the app.
+ */
+export function createControl(
+  target: ControlTarget,
+): (request: http.IncomingMessage, response: http.ServerResponse) => boolean {
+  const assets = loadAssets();
+  const pages = new Map<'fr' | 'en', string>();
+
+  return (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://lab.invalid');
+    const pathname = url.pathname;
+    if (pathname === '/' && (request.method === 'GET' || request.method === 'HEAD')) {
+      const lang = pickLanguage(url.searchParams.get('lang'), request.headers['accept-language']);
+      let page = pages.get(lang);
+      if (page === undefined) {
+        page = renderDashboard(lang);
+        pages.set(lang, page);
+      }
+      response.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-cache',
+        'content-language': lang,
+        ...EMBEDDABLE,
+      });
+      response.end(request.method === 'HEAD' ? undefined : page);
+      return true;
+    }
+    if (pathname !== '/lab' && !pathname.startsWith('/lab/')) return false;
+    handleApi(target, assets, request, response, pathname).catch((error: unknown) => {
+      if (error instanceof BadRequest) {
+        sendJson(response, error.status, { error: error.message });
+      } else if (error instanceof RolloutError) {
+        // The change was valid but the new instances did not start: the learner's code is at fault.
+        sendJson(response, 422, { error: error.message });
+      } else {
+        console.error('control API error:', error);
+        sendJson(response, 500, { error: error instanceof Error ? error.message : String(error) });
+      }
+    });
+    return true;
+  };
+}
+
+async function handleApi(
+  target: ControlTarget,
+  assets: Map<string, { body: Buffer; type: string }>,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  pathname: string,
+): Promise<void> {
+  const method = request.method ?? 'GET';
+
+  if (pathname.startsWith('/lab/assets/')) {
+    allow(method, ['GET', 'HEAD']);
+    const asset = assets.get(pathname.slice('/lab/assets/'.length));
+    if (!asset) throw new BadRequest(404, `No dashboard file ${pathname}.`);
+    response.writeHead(200, {
+      'content-type': asset.type,
+      'cache-control': 'no-cache',
+      ...EMBEDDABLE,
+    });
+    response.end(method === 'HEAD' ? undefined : asset.body);
+    return;
+  }
+  if (pathname === '/lab/state') {
+    allow(method, ['GET', 'HEAD']);
+    sendJson(response, 200, target.state());
+    return;
+  }
+  if (pathname === '/lab/events') {
+    allow(method, ['GET']);
+    streamEvents(target, request, response);
+    return;
+  }
+
+  const kill = /^\/lab\/instances\/([^/]+)\/kill$/.exec(pathname);
+  const routes: Record<string, string> = {
+    '/lab/replace': 'POST',
+    '/lab/scale': 'POST',
+    '/lab/config': 'PUT',
+    '/lab/store/stop': 'POST',
+    '/lab/store/start': 'POST',
+  };
+  const expected = kill ? 'POST' : routes[pathname];
+  if (!expected) throw new BadRequest(404, `No platform route ${method} ${pathname}.`);
+  allow(method, [expected]);
+  refuseCrossSite(request);
+  const body = await readJsonBody(request);
+
+  if (kill) {
+    const id = decodeURIComponent(kill[1] ?? '');
+    expectNoFields(body);
+    if (!target.kill(id)) throw new BadRequest(404, `No running instance "${id}".`);
+    sendJson(response, 200, { killed: id, state: target.state() });
+    return;
+  }
+  switch (pathname) {
+    case '/lab/replace':
+      expectNoFields(body);
+      await target.replaceAll();
+      break;
+    case '/lab/scale':
+      await target.scale(readScale(body));
+      break;
+    case '/lab/config':
+      await target.configure(readConfigChange(body));
+      break;
+    case '/lab/store/stop':
+      expectNoFields(body);
+      await target.stopStore();
+      break;
+    case '/lab/store/start':
+      expectNoFields(body);
+      await target.startStore();
+      break;
+  }
+  sendJson(response, 200, target.state());
+}
+
+function allow(method: string, allowed: string[]): void {
+  if (!allowed.includes(method)) {
+    throw new BadRequest(405, `Use ${allowed.join(' or ')} here, not ${method}.`);
+  }
+}
+
+// A page on another site must not drive the lab through the learner's browser.
+function refuseCrossSite(request: http.IncomingMessage): void {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    throw new BadRequest(
+      403,
+      `Cross-site requests cannot control the lab (Sec-Fetch-Site: ${site}).`,
+    );
+  }
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    throw new BadRequest(403, `Requests from origin "${origin}" cannot control the lab.`);
+  }
+  const forwarded = request.headers['x-forwarded-host'];
+  const hosts = [
+    request.headers.host,
+    ...(typeof forwarded === 'string' ? forwarded.split(',') : []),
+  ];
+  if (!hosts.some((candidate) => candidate?.trim() === host)) {
+    throw new BadRequest(403, `Requests from origin "${origin}" cannot control the lab.`);
+  }
+}
+
+// The API takes JSON only; an empty body stands for `{}`.
+async function readJsonBody(request: http.IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_CONTROL_BODY)
+      throw new BadRequest(413, `Request body larger than ${MAX_CONTROL_BODY} bytes.`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  const type = request.headers['content-type'];
+  if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
+    throw new BadRequest(415, `Send JSON (Content-Type: application/json), not ${type}.`);
+  }
+  if (text.trim() === '') return {};
+  if (type === undefined)
+    throw new BadRequest(415, 'Send JSON with Content-Type: application/json.');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new BadRequest(400, 'The body is not valid JSON.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new BadRequest(400, 'The body must be a JSON object.');
+  }
+  return value as Record<string, unknown>;
+}
+
+function expectNoFields(body: Record<string, unknown>): void {
+  const fields = Object.keys(body);
+  if (fields.length > 0)
+    throw new BadRequest(400, `Unexpected field "${fields[0]}": this action takes no parameters.`);
+}
+
+function readScale(body: Record<string, unknown>): number {
+  const extra = Object.keys(body).find((field) => field !== 'count');
+  if (extra) throw new BadRequest(400, `Unexpected field "${extra}": send {"count": n}.`);
+  const count = body['count'];
+  if (
+    typeof count !== 'number' ||
+    !Number.isInteger(count) ||
+    count < MIN_INSTANCES ||
+    count > MAX_INSTANCES
+  ) {
+    throw new BadRequest(
+      400,
+      `"count" must be a whole number from ${MIN_INSTANCES} to ${MAX_INSTANCES}.`,
+    );
+  }
+  return count;
+}
+
+function readConfigChange(body: Record<string, unknown>): {
+  sessionStore?: SessionStoreKind;
+  sticky?: boolean;
+} {
+  const extra = Object.keys(body).find((field) => field !== 'sessionStore' && field !== 'sticky');
+  if (extra)
+    throw new BadRequest(400, `Unexpected field "${extra}": send "sessionStore" and/or "sticky".`);
+  const change: { sessionStore?: SessionStoreKind; sticky?: boolean } = {};
+  if ('sessionStore' in body) {
+    const store = body['sessionStore'];
+    if (store !== 'memory' && store !== 'redis')
+      throw new BadRequest(400, '"sessionStore" must be "memory" or "redis".');
+    change.sessionStore = store;
+  }
+  if ('sticky' in body) {
+    if (typeof body['sticky'] !== 'boolean')
+      throw new BadRequest(400, '"sticky" must be true or false.');
+    change.sticky = body['sticky'];
+  }
+  if (Object.keys(change).length === 0)
+    throw new BadRequest(400, 'Send "sessionStore" and/or "sticky".');
+  return change;
+}
+
+// Server-Sent Events: the current state first, then everything that happens.
+function streamEvents(
+  target: ControlTarget,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): void {
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    ...EMBEDDABLE,
+  });
+  response.write('retry: 1000\n\n');
+  const send = (event: LabEvent): void => {
+    if (response.writableLength > MAX_STREAM_BACKLOG) {
+      response.destroy();
+      return;
+    }
+    response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+  };
+  send({ type: 'state', at: Date.now(), state: target.state() });
+  const unsubscribe = target.bus.subscribe(send);
+  const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  const stop = (): void => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  };
+  request.on('close', stop);
+  response.on('close', stop);
+}
+
+function loadAssets(): Map<string, { body: Buffer; type: string }> {
+  const assets = new Map<string, { body: Buffer; type: string }>();
+  let names: string[];
+  try {
+    names = fs.readdirSync(assetsDir);
+  } catch {
+    return assets;
+  }
+  for (const name of names) {
+    const type = ASSET_TYPES[path.extname(name)];
+    if (type) assets.set(name, { body: fs.readFileSync(path.join(assetsDir, name)), type });
+  }
+  return assets;
+}

@@ -1,0 +1,88 @@
+import type { ChildProcess } from 'node:child_process';
+import type { InstanceStatus, InstanceView, StopReason } from './types.ts';
+
+/** How a process ended. */
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const TAIL_LINES = 30;
+
+/** One running process of the app, as the platform sees it from outside. */
+export class Instance {
+  readonly id: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  readonly startedAt = Date.now();
+  /** Resolves when the process has exited, whatever the reason. */
+  readonly exited: Promise<Exit>;
+  status: InstanceStatus = 'starting';
+  /** Requests answered through the balancer. */
+  served = 0;
+  /** Set when the platform itself stops the process, so its exit is not taken for a crash. */
+  stopReason: StopReason | null = null;
+  #exit: Exit | null = null;
+  #tail: string[] = [];
+
+  constructor(id: string, port: number, child: ChildProcess) {
+    this.id = id;
+    this.port = port;
+    this.child = child;
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.#exit = { code, signal };
+        resolve(this.#exit);
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  /** Whether the process is still running. */
+  get alive(): boolean {
+    return this.#exit === null;
+  }
+
+  /** Keeps the last lines the process printed, to explain why it failed. */
+  remember(line: string): void {
+    this.#tail.push(line);
+    if (this.#tail.length > TAIL_LINES) this.#tail.shift();
+  }
+
+  /** The last lines the process printed. */
+  tail(): string {
+    return this.#tail.join('\n');
+  }
+
+  /** Stops the process the polite way, and forcibly if it has not exited in time. */
+  async terminate(reason: StopReason, graceMs = 10_000): Promise<Exit> {
+    this.stopReason = reason;
+    this.status = 'stopping';
+    if (!this.alive) return this.exited;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const exit = await this.exited;
+    clearTimeout(timer);
+    return exit;
+  }
+
+  /** Kills the process abruptly, as a crash or an out-of-memory kill would. */
+  kill(reason: StopReason): void {
+    this.stopReason = reason;
+    this.child.kill('SIGKILL');
+  }
+
+  /** The instance as the control API shows it. */
+  view(): InstanceView {
+    return {
+      id: this.id,
+      port: this.port,
+      pid: this.pid,
+      status: this.status,
+      served: this.served,
+    };
+  }
+}

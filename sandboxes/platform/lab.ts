@@ -1,0 +1,233 @@
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { Balancer } from './balancer.ts';
+import { ConfigError, parseRedisUrl, readLabConfig, type LabConfig } from './config.ts';
+import { createControl } from './control.ts';
+import { EventBus } from './events.ts';
+import { Platform } from './platform.ts';
+import { StoreLink } from './store-link.ts';
+import { startStoreProcess, type StoreProcess } from './store-process.ts';
+import type { LabEvent, LabState } from './types.ts';
+
+/** A running lab: store, instances, balancer and platform. */
+export interface RunningLab {
+  url: string;
+  port: number;
+  bus: EventBus;
+  state(): LabState;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a whole lab: the store (embedded unless `redisUrl` names a real Redis), the link the
+ * instances reach it through, the instances, and the HTTP server that serves the balancer,
+ * the control API and the dashboard on one port.
+ */
+export async function startLab(
+  config: LabConfig,
+  progress: (message: string) => void = () => {},
+  bus = new EventBus(),
+): Promise<RunningLab> {
+  let embedded: StoreProcess | null = null;
+  let target: { host: string; port: number };
+  if (config.redisUrl) {
+    target = parseRedisUrl(config.redisUrl);
+    progress(`using the Redis at ${target.host}:${target.port}`);
+  } else {
+    progress('starting the embedded store');
+    embedded = await startStoreProcess();
+    target = { host: '127.0.0.1', port: embedded.port };
+  }
+  const link = new StoreLink(target);
+  await link.open();
+
+  let stateTimer: NodeJS.Timeout | null = null;
+  const announceState = (): void => {
+    // Many changes come in bursts (a rollout); one state event per burst is enough.
+    if (stateTimer) return;
+    stateTimer = setTimeout(() => {
+      stateTimer = null;
+      bus.emit({ type: 'state', at: Date.now(), state: state() });
+    }, 20);
+  };
+
+  const platform = new Platform(
+    {
+      appDir: config.appDir,
+      sessionSecret: config.sessionSecret,
+      sessionStore: config.sessionStore,
+      sticky: false,
+      desired: config.instances,
+      redisUrl: linkUrl(config.redisUrl, link.port),
+      bus,
+      storeUp: () => link.up,
+      watch: config.watch,
+    },
+    announceState,
+  );
+
+  const state = (): LabState => ({
+    instances: platform.view(),
+    sessionStore: platform.sessionStore,
+    sticky: platform.sticky,
+    store: {
+      kind: embedded ? 'embedded' : 'external',
+      up: link.up,
+      port: embedded ? embedded.port : null,
+    },
+    desired: platform.desired,
+    lastError: platform.lastError,
+  });
+
+  const balancer = new Balancer(platform, bus);
+  const control = createControl({
+    bus,
+    state,
+    kill: (id) => platform.kill(id),
+    replaceAll: () => platform.replaceAll('replace requested'),
+    scale: (count) => platform.scale(count),
+    configure: (change) => platform.configure(change),
+    stopStore: async () => {
+      if (!link.up) return;
+      await link.cut();
+      bus.emit({ type: 'store-down', at: Date.now() });
+      announceState();
+    },
+    startStore: async () => {
+      if (link.up) return;
+      await link.open();
+      bus.emit({ type: 'store-up', at: Date.now() });
+      announceState();
+    },
+  });
+
+  const server = http.createServer((request, response) => {
+    if (!control(request, response)) balancer.handle(request, response);
+  });
+  server.keepAliveTimeout = 65_000;
+
+  const stopEverything = async (): Promise<void> => {
+    await platform.close();
+    balancer.close();
+    await link.cut();
+    await embedded?.stop();
+  };
+
+  try {
+    await platform.start(progress);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await stopEverything();
+    throw error;
+  }
+
+  const address = server.address();
+  const port = address && typeof address === 'object' ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}/`,
+    port,
+    bus,
+    state,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopEverything();
+    },
+  };
+}
+
+// The instances reach the store through the link; an external URL keeps its password and db.
+function linkUrl(redisUrl: string | null, port: number): string {
+  const url = new URL(redisUrl ?? 'redis://127.0.0.1');
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return url.toString();
+}
+
+/** One line of the lab's own log for an event, or null for events too frequent to print. */
+export function describeEvent(event: LabEvent): string | null {
+  switch (event.type) {
+    case 'instance-started':
+      return `platform: ${event.id} started (pid ${event.pid}, port ${event.port})`;
+    case 'instance-ready':
+      return `platform: ${event.id} is ready`;
+    case 'instance-unready':
+      return `platform: ${event.id} is not ready`;
+    case 'instance-stopped':
+      return `platform: ${event.id} stopped (${event.reason}${event.signal ? `, ${event.signal}` : event.code !== null ? `, code ${event.code}` : ''})`;
+    case 'store-down':
+      return 'platform: the store is unreachable (link cut)';
+    case 'store-up':
+      return 'platform: the store is reachable again';
+    case 'rollout-started':
+      return `platform: rolling replacement started (${event.reason})`;
+    case 'rollout-finished':
+      return 'platform: rolling replacement finished';
+    case 'rollout-failed':
+      return `platform: rolling replacement stopped: ${event.error}`;
+    case 'log':
+      return `[${event.instance}] ${event.line}`;
+    case 'state':
+    case 'request':
+      return null;
+  }
+}
+
+async function main(): Promise<void> {
+  let config: LabConfig;
+  try {
+    config = readLabConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Cannot start the lab: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  // Subscribe before starting, so that what the instances print while they start is shown too.
+  const bus = new EventBus();
+  bus.subscribe((event) => {
+    const line = describeEvent(event);
+    if (line) console.log(line);
+  });
+  let lab: RunningLab;
+  try {
+    lab = await startLab(config, (message) => console.log(`lab: ${message}`), bus);
+  } catch (error) {
+    console.error(
+      `Cannot start the lab: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(1);
+  }
+  const state = lab.state();
+  const store =
+    state.store.kind === 'embedded'
+      ? `embedded store on port ${state.store.port}`
+      : 'external Redis';
+  console.log(
+    `Lab ready at ${lab.url} (${state.instances.length} instances, sessions in ${state.sessionStore}, ${store})`,
+  );
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log('lab: stopping');
+    lab.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main();
+}

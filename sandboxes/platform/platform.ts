@@ -1,0 +1,403 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EventBus } from './events.ts';
+import { Instance } from './instance.ts';
+import { freePort, probe } from './net-utils.ts';
+import type { InstanceView, SessionStoreKind, StopReason } from './types.ts';
+
+/** What the platform needs to run the app's instances. */
+export interface PlatformOptions {
+  appDir: string;
+  sessionSecret: string;
+  sessionStore: SessionStoreKind;
+  sticky: boolean;
+  desired: number;
+  /** The Redis URL the instances use (the store link's address). */
+  redisUrl: string;
+  bus: EventBus;
+  /** Whether the store link is up: while it is down, an instance that is alive but not ready may still join. */
+  storeUp: () => boolean;
+  /** Starts a rolling replacement when the app's files change. @default true */
+  watch?: boolean;
+}
+
+/** A rollout that stopped because a new instance did not start; the old instances keep serving. */
+export class RolloutError extends Error {
+  /** How many old instances had been replaced when the rollout stopped. */
+  replaced = 0;
+}
+
+/** How long a new instance has to answer its readiness check. */
+const START_TIMEOUT_MS = 15_000;
+/** Readiness is checked this often once an instance is up (and every 50 ms while it starts). */
+const READINESS_EVERY_MS = 500;
+/** Liveness is checked this often; this many failures in a row get the process restarted. */
+const LIVENESS_EVERY_MS = 1000;
+const LIVENESS_FAILURES = 3;
+/** After failed replacements, the next attempt waits this long, doubling up to the maximum. */
+const BACKOFF_FIRST_MS = 1000;
+const BACKOFF_MAX_MS = 10_000;
+
+/**
+ * Stands for the container platform: keeps the desired number of instances running, replaces
+ * the ones that die, rolls out new configurations and new code one instance at a time, and
+ * probes liveness and readiness. The app knows nothing about it.
+ */
+export class Platform {
+  readonly instances: Instance[] = [];
+  #options: PlatformOptions;
+  #desired: number;
+  #sessionStore: SessionStoreKind;
+  #sticky: boolean;
+  #lastError: string | null = null;
+  #nextId = 1;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+  #backoffMs = 0;
+  #retryTimer: NodeJS.Timeout | null = null;
+  #watcher: fs.FSWatcher | null = null;
+  #onChange: () => void;
+
+  constructor(options: PlatformOptions, onChange: () => void) {
+    this.#options = options;
+    this.#desired = options.desired;
+    this.#sessionStore = options.sessionStore;
+    this.#sticky = options.sticky;
+    this.#onChange = onChange;
+  }
+
+  get desired(): number {
+    return this.#desired;
+  }
+  get sessionStore(): SessionStoreKind {
+    return this.#sessionStore;
+  }
+  get sticky(): boolean {
+    return this.#sticky;
+  }
+  get lastError(): string | null {
+    return this.#lastError;
+  }
+
+  /** Starts the desired instances together and waits until every one is ready. */
+  async start(onProgress: (message: string) => void = () => {}): Promise<void> {
+    await this.#serial(async () => {
+      const starting = Array.from({ length: this.#desired }, (_, index) => {
+        onProgress(`starting instance ${index + 1} of ${this.#desired}`);
+        return this.#launchReady();
+      });
+      const results = await Promise.allSettled(starting);
+      const failure = results.find((result) => result.status === 'rejected');
+      if (failure) throw failure.reason;
+    });
+    if (this.#options.watch ?? true) this.#watchAppFiles();
+  }
+
+  /** The instances the balancer may send a request to, in the order they started. */
+  routable(): Instance[] {
+    const ready = this.instances.filter((instance) => instance.status === 'ready');
+    if (ready.length > 0) return ready;
+    // When no instance is ready (the store is down), the live ones still answer, with their own
+    // 503: better the app's explanation than a blind error from the balancer.
+    return this.instances.filter((instance) => instance.status === 'unready');
+  }
+
+  /** The instances as the control API shows them. */
+  view(): InstanceView[] {
+    return this.instances.map((instance) => instance.view());
+  }
+
+  /** Kills one instance abruptly; the platform then replaces it. False when the id is unknown. */
+  kill(id: string): boolean {
+    const instance = this.instances.find((candidate) => candidate.id === id);
+    if (!instance || !instance.alive) return false;
+    instance.kill('killed');
+    return true;
+  }
+
+  /** Replaces every instance, one at a time: start a new one, wait until ready, stop an old one. */
+  replaceAll(reason: string): Promise<void> {
+    return this.#serial(() => this.#rollout(reason, this.#sessionStore));
+  }
+
+  /** Sets how many instances run, starting or stopping the difference. */
+  scale(count: number): Promise<void> {
+    return this.#serial(async () => {
+      this.#desired = count;
+      this.#changed();
+      await this.#reconcile();
+    });
+  }
+
+  /**
+   * Applies a new configuration. A new session store needs new processes, so it rolls out; if
+   * the first new instance fails, nothing changes. Stickiness lives in the balancer alone.
+   */
+  configure(change: { sessionStore?: SessionStoreKind; sticky?: boolean }): Promise<void> {
+    return this.#serial(async () => {
+      if (change.sticky !== undefined && change.sticky !== this.#sticky) {
+        this.#sticky = change.sticky;
+        this.#changed();
+      }
+      if (change.sessionStore !== undefined && change.sessionStore !== this.#sessionStore) {
+        const previous = this.#sessionStore;
+        this.#sessionStore = change.sessionStore;
+        this.#changed();
+        try {
+          await this.#rollout(
+            `session store: ${previous} → ${change.sessionStore}`,
+            change.sessionStore,
+          );
+        } catch (error) {
+          // When no instance was replaced, the old configuration is still the one that runs.
+          if (error instanceof RolloutError && error.replaced === 0) {
+            this.#sessionStore = previous;
+            this.#changed();
+          }
+          throw error;
+        }
+      }
+    });
+  }
+
+  /** Stops every instance politely, and the file watcher. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#watcher?.close();
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    await Promise.all(this.instances.map((instance) => instance.terminate('lab-stopped', 5000)));
+  }
+
+  // Platform operations run one after another, as a real platform serialises rollouts.
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(work, work);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  #changed(): void {
+    this.#onChange();
+  }
+
+  async #rollout(reason: string, sessionStore: SessionStoreKind): Promise<void> {
+    const bus = this.#options.bus;
+    bus.emit({ type: 'rollout-started', at: Date.now(), reason });
+    const old = this.instances.filter((instance) => instance.status !== 'stopping');
+    let replaced = 0;
+    try {
+      for (const previous of old) {
+        if (!previous.alive) continue;
+        try {
+          await this.#launchReady(sessionStore);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          const detail =
+            replaced === 0
+              ? 'nothing changed: the old instances keep serving'
+              : `${replaced} of ${old.length} instances were replaced before it stopped`;
+          const failure = new RolloutError(`${message}\n(${detail})`);
+          failure.replaced = replaced;
+          throw failure;
+        }
+        await this.#retire(previous, 'replaced');
+        replaced += 1;
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#lastError = message;
+      bus.emit({ type: 'rollout-failed', at: Date.now(), error: message });
+      this.#changed();
+      throw error;
+    }
+    this.#lastError = null;
+    bus.emit({ type: 'rollout-finished', at: Date.now() });
+    this.#changed();
+  }
+
+  // Brings the number of live instances to the desired count.
+  async #reconcile(): Promise<void> {
+    if (this.#closed) return;
+    const live = (): Instance[] =>
+      this.instances.filter((instance) => instance.status !== 'stopping');
+    const surplus = live().length - this.#desired;
+    if (surplus > 0) {
+      const newestFirst = live().slice(-surplus).reverse();
+      await Promise.all(newestFirst.map((instance) => this.#retire(instance, 'scaled-down')));
+      return;
+    }
+    const missing = -surplus;
+    if (missing === 0) return;
+    const results = await Promise.allSettled(
+      Array.from({ length: missing }, () => this.#launchReady()),
+    );
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) {
+      this.#lastError =
+        failure.reason instanceof Error ? failure.reason.message : String(failure.reason);
+      this.#changed();
+      this.#retryLater();
+      throw failure.reason;
+    }
+    this.#backoffMs = 0;
+  }
+
+  // A replacement that fails (the app's files are broken) is tried again later, less and less
+  // often, as a container platform backs off a crash loop.
+  #retryLater(): void {
+    if (this.#closed || this.#retryTimer) return;
+    this.#backoffMs =
+      this.#backoffMs === 0 ? BACKOFF_FIRST_MS : Math.min(this.#backoffMs * 2, BACKOFF_MAX_MS);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      this.#serial(() => this.#reconcile()).catch(() => undefined);
+    }, this.#backoffMs);
+  }
+
+  async #retire(instance: Instance, reason: StopReason): Promise<void> {
+    // Out of the balancer first, then SIGTERM: requests in flight finish, no new ones arrive.
+    instance.status = 'stopping';
+    this.#changed();
+    await instance.terminate(reason);
+  }
+
+  // Starts one instance and resolves when it may take traffic; cleans up and rejects otherwise.
+  async #launchReady(sessionStore: SessionStoreKind = this.#sessionStore): Promise<Instance> {
+    const instance = await this.#launch(sessionStore);
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (!instance.alive) {
+        const exit = await instance.exited;
+        const how = exit.signal ? `was stopped by ${exit.signal}` : `exited with code ${exit.code}`;
+        const tail = instance.tail();
+        throw new RolloutError(
+          `${instance.id} did not start: it ${how}.${tail ? `\n${tail}` : ''}`,
+        );
+      }
+      if (instance.status === 'ready') return instance;
+      // While the store is down, a redis-backed instance can never be ready; being alive is
+      // all the platform can ask of it.
+      if (instance.status === 'unready' && !this.#options.storeUp()) return instance;
+      await sleep(25);
+    }
+    await instance.terminate('failed-to-start', 2000);
+    throw new RolloutError(
+      `${instance.id} did not become ready within ${START_TIMEOUT_MS / 1000} s.`,
+    );
+  }
+
+  async #launch(sessionStore: SessionStoreKind): Promise<Instance> {
+    const id = `web-${this.#nextId++}`;
+    const port = await freePort();
+    const { appDir, sessionSecret, redisUrl, bus } = this.#options;
+    const child = spawn(process.execPath, [path.join(appDir, 'server.js')], {
+      cwd: appDir,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        INSTANCE_ID: id,
+        SESSION_STORE: sessionStore,
+        REDIS_URL: redisUrl,
+        SESSION_SECRET: sessionSecret,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const instance = new Instance(id, port, child);
+    this.instances.push(instance);
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const source = child[stream];
+      if (!source) continue;
+      readline.createInterface({ input: source }).on('line', (line) => {
+        instance.remember(line);
+        bus.emit({ type: 'log', at: Date.now(), instance: id, stream, line });
+      });
+    }
+    bus.emit({ type: 'instance-started', at: Date.now(), id, port, pid: instance.pid });
+    this.#changed();
+    void instance.exited.then((exit) => this.#onExit(instance, exit.code, exit.signal));
+    void this.#probeReadiness(instance);
+    return instance;
+  }
+
+  #onExit(instance: Instance, code: number | null, signal: NodeJS.Signals | null): void {
+    const index = this.instances.indexOf(instance);
+    if (index >= 0) this.instances.splice(index, 1);
+    const reason =
+      instance.stopReason ?? (instance.status === 'starting' ? 'failed-to-start' : 'crashed');
+    this.#options.bus.emit({
+      type: 'instance-stopped',
+      at: Date.now(),
+      id: instance.id,
+      reason,
+      code,
+      signal,
+    });
+    this.#changed();
+    // A process that died on its own, or was killed, is replaced; one the platform stopped is not.
+    if (!this.#closed && (reason === 'killed' || reason === 'crashed' || reason === 'unhealthy')) {
+      this.#serial(() => this.#reconcile()).catch(() => undefined);
+    }
+  }
+
+  // Readiness decides whether the balancer sends traffic; liveness whether the process is
+  // restarted. The two are separate checks on purpose: see the app's health.js.
+  async #probeReadiness(instance: Instance): Promise<void> {
+    let livenessFailures = 0;
+    let lastLiveness = 0;
+    while (instance.alive && !this.#closed) {
+      const starting = instance.status === 'starting';
+      const code = await probe(instance.port, '/readyz', 1000);
+      if (!instance.alive || instance.status === 'stopping') return;
+      if (code === 200) this.#setStatus(instance, 'ready');
+      else if (code !== null) this.#setStatus(instance, 'unready');
+      if (!starting && Date.now() - lastLiveness >= LIVENESS_EVERY_MS) {
+        lastLiveness = Date.now();
+        const live = await probe(instance.port, '/healthz', 1000);
+        livenessFailures = live === 200 ? 0 : livenessFailures + 1;
+        if (
+          livenessFailures >= LIVENESS_FAILURES &&
+          instance.alive &&
+          instance.stopReason === null
+        ) {
+          instance.kill('unhealthy');
+          return;
+        }
+      }
+      await sleep(instance.status === 'starting' ? 50 : READINESS_EVERY_MS);
+    }
+  }
+
+  #setStatus(instance: Instance, status: 'ready' | 'unready'): void {
+    if (instance.status === status) return;
+    instance.status = status;
+    this.#options.bus.emit({
+      type: status === 'ready' ? 'instance-ready' : 'instance-unready',
+      at: Date.now(),
+      id: instance.id,
+    });
+    this.#changed();
+  }
+
+  // An edit to the app's files rolls out to every instance, as a new image would.
+  #watchAppFiles(): void {
+    let timer: NodeJS.Timeout | null = null;
+    try {
+      this.#watcher = fs.watch(this.#options.appDir, { recursive: true }, () => {
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => {
+          this.replaceAll('the app files changed').catch(() => undefined);
+        }, 300);
+      });
+      this.#watcher.on('error', () => undefined);
+    } catch (error) {
+      console.error(
+        `Cannot watch ${this.#options.appDir}; edits will need a manual replace:`,
+        error,
+      );
+    }
+  }
+}

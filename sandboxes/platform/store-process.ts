@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import readline from 'node:readline';
+
+/** The embedded store running as its own process, as a backing service would. */
+export interface StoreProcess {
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const storeMain = fileURLToPath(new URL('./store/main.ts', import.meta.url));
+
+/** Starts the embedded Redis-compatible store and resolves once it listens. */
+export function startStoreProcess(
+  options: { port?: number; timeoutMs?: number } = {},
+): Promise<StoreProcess> {
+  const args = [storeMain, '--host', '127.0.0.1', '--port', String(options.port ?? 0)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-2000);
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `the embedded store did not start within ${options.timeoutMs ?? 10000} ms. ${stderr}`,
+        ),
+      );
+    }, options.timeoutMs ?? 10000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(
+        new Error(
+          `the embedded store exited (${signal ?? code}) before it was ready. ${stderr.trim()}`,
+        ),
+      );
+    });
+    const lines = readline.createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      let message: { ready?: boolean; port?: number };
+      try {
+        message = JSON.parse(line) as typeof message;
+      } catch {
+        return;
+      }
+      if (message.ready && typeof message.port === 'number') {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        const port = message.port;
+        resolve({
+          port,
+          child,
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null || child.signalCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+  });
+}
