@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -297,6 +298,9 @@ export class Platform {
       env: {
         ...process.env,
         NODE_ENV: 'production',
+        // Node 22 and later keep compiled modules here, so a new instance starts faster; older
+        // versions ignore it.
+        NODE_COMPILE_CACHE: path.join(os.tmpdir(), 'twelve-factor-lab-compile-cache'),
         PORT: String(port),
         HOST: '127.0.0.1',
         INSTANCE_ID: id,
