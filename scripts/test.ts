@@ -1,0 +1,135 @@
+// `npm test`: every check the project has, in the order a failure is cheapest to read, then one
+// line that adds up all the runners' results: `N passed, N failed`.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CHROMIUM_MISSING, findChromium } from './find-chromium.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const results = path.join(root, 'test-results');
+const bin = (name: string): string => path.join(root, 'node_modules', '.bin', name);
+
+interface Tally {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+const total: Tally = { passed: 0, failed: 0, skipped: 0 };
+const failedSteps: string[] = [];
+
+/** Runs one step with its output shown as it comes; resolves with its exit code. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('error', (error) => {
+      console.error(`Cannot run ${command}: ${error.message}`);
+      resolve(1);
+    });
+  });
+}
+
+/** A step that is not a test runner counts as one test: it passed or it failed. */
+async function step(name: string, command: string, args: string[]): Promise<boolean> {
+  console.log(`\n=== ${name} ===`);
+  const ok = (await run(command, args)) === 0;
+  if (ok) total.passed += 1;
+  else {
+    total.failed += 1;
+    failedSteps.push(name);
+  }
+  return ok;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Adds a runner's own counts; a runner that crashed before writing them counts as one failure. */
+function addCounts(name: string, counts: Tally | null, exitCode: number): void {
+  if (!counts) {
+    total.failed += 1;
+    failedSteps.push(`${name} (no report)`);
+    return;
+  }
+  total.passed += counts.passed;
+  total.failed += counts.failed;
+  total.skipped += counts.skipped;
+  if (counts.failed > 0 || exitCode !== 0) failedSteps.push(name);
+  if (counts.failed === 0 && exitCode !== 0) total.failed += 1;
+}
+
+function prerequisites(): string[] {
+  const problems: string[] = [];
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 12)) {
+    problems.push(`Node ${process.versions.node} is too old: this project needs Node 22.12 or later (Node 24 LTS recommended).`);
+  }
+  if (!findChromium()) problems.push(CHROMIUM_MISSING);
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    problems.push('redis-server is missing: the lab tests need a real Redis (apt-get install -y redis-server, or brew install redis).');
+  }
+  return problems;
+}
+
+async function main(): Promise<void> {
+  const problems = prerequisites();
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(problem);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  fs.mkdirSync(results, { recursive: true });
+  process.env['ASTRO_TELEMETRY_DISABLED'] = '1';
+
+  await step('type check', process.execPath, [path.join(root, 'node_modules/astro/bin/astro.mjs'), 'check']);
+  await step('type check (tsc)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+  await step('lint', bin('eslint'), ['.']);
+  await step('format', bin('prettier'), ['--check', '.']);
+
+  console.log('\n=== unit and integration tests (Vitest) ===');
+  const vitestReport = path.join(results, 'vitest.json');
+  fs.rmSync(vitestReport, { force: true });
+  const vitestCode = await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${vitestReport}`]);
+  const vitest = readJson(vitestReport) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number } | null;
+  addCounts(
+    'Vitest',
+    vitest && { passed: vitest.numPassedTests, failed: vitest.numFailedTests, skipped: vitest.numPendingTests + vitest.numTodoTests },
+    vitestCode,
+  );
+
+  const built = await step('production build', process.execPath, [path.join(root, 'node_modules/astro/bin/astro.mjs'), 'build']);
+  if (built) {
+    console.log('\n=== browser tests (Playwright, Chromium) ===');
+    const playwrightReport = path.join(results, 'playwright.json');
+    fs.rmSync(playwrightReport, { force: true });
+    const playwrightCode = await run(bin('playwright'), ['test', '--reporter=list,json'], {
+      PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport,
+    });
+    const playwright = readJson(playwrightReport) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } } | null;
+    addCounts(
+      'Playwright',
+      playwright && {
+        passed: playwright.stats.expected + playwright.stats.flaky,
+        failed: playwright.stats.unexpected,
+        skipped: playwright.stats.skipped,
+      },
+      playwrightCode,
+    );
+  } else {
+    total.failed += 1;
+    failedSteps.push('browser tests (not run: the build failed)');
+  }
+
+  console.log('');
+  if (failedSteps.length > 0) console.log(`Failed: ${failedSteps.join('; ')}`);
+  console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+  process.exit(total.failed > 0 || failedSteps.length > 0 ? 1 : 0);
+}
+
+await main();
