@@ -2,19 +2,7 @@
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { listLessonSlugs } from './src/utils/lessons.ts';
-
-/**
- * Cross-origin isolation, which WebContainer needs (SharedArrayBuffer). `require-corp` rather than
- * `credentialless`: every resource of this site comes from its own origin, so requiring CORP costs
- * nothing, and `require-corp` is the one value that every browser able to run WebContainer
- * understands (Safari has no `credentialless`). The sandbox host must boot WebContainer with the
- * same `coep: 'require-corp'`. The same pairs are shipped for static hosts in `public/_headers`
- * and `vercel.json`; a test keeps the three in step.
- */
-export const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
+import { isolationHeaders } from './src/utils/isolation.ts';
 
 // The sidebar lists every lesson found in the French folder; English mirrors it file by file, and
 // Starlight shows each slug's title in the reader's language.
@@ -27,14 +15,14 @@ export default defineConfig({
   // default language: Astro writes a small redirecting page for static hosts, and `_redirects`
   // and `vercel.json` turn it into a real HTTP redirect where the host supports it.
   redirects: { '/': '/fr/' },
-  // Applied by both `astro dev` and `astro preview` (Vite's own `server.headers` misses pages in dev).
+  // COOP + COEP (see src/utils/isolation.ts), applied by both `astro dev` and `astro preview`;
+  // Vite's own `server.headers` would miss the pages in dev.
   server: { headers: isolationHeaders },
   integrations: [
     starlight({
       title: { fr: 'Processus sans état', en: 'Stateless processes' },
-      description:
-        'Cours bilingue sur le facteur VI des applications douze facteurs, avec laboratoires en direct.',
       favicon: '/favicon.svg',
+      components: { Search: './src/components/Search.astro' },
       defaultLocale: 'fr',
       locales: {
         fr: { label: 'Français', lang: 'fr' },

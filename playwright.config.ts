@@ -1,0 +1,47 @@
+import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { CHROMIUM_FLAGS, CHROMIUM_MISSING, findChromium } from './scripts/find-chromium.ts';
+import { freePort } from './scripts/free-port.ts';
+
+const chromium = findChromium();
+if (!chromium) throw new Error(CHROMIUM_MISSING);
+
+process.env['ASTRO_TELEMETRY_DISABLED'] = '1';
+
+// The tests walk the pages of the production build, so it must exist before they are listed;
+// `npm test` builds first, and a lone `npx playwright test` builds here when there is no build yet.
+if (!existsSync('dist/index.html')) {
+  execFileSync('npx', ['astro', 'build'], { stdio: 'inherit' });
+}
+
+// Playwright loads this file again in every worker: the port chosen by the main process travels to
+// them in the environment, so that all of them talk to the one preview server.
+process.env['SITE_PORT'] ??= String(await freePort());
+const port = Number(process.env['SITE_PORT']);
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: 'tests/browser',
+  reporter: 'list',
+  forbidOnly: !!process.env['CI'],
+  // Generous: the machines that run this share two cores with other work.
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    launchOptions: { executablePath: chromium, args: CHROMIUM_FLAGS },
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    // `astro preview` serves the build with the same COOP/COEP headers as the dev server. Without its
+    // lock file, so that a preview or a bench already running in this folder does not block the tests.
+    command: `node node_modules/astro/bin/astro.mjs preview --ignore-lock --host 127.0.0.1 --port ${port}`,
+    url: `${baseURL}/fr/`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,141 @@
+import { expect, test, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { discoverPages } from '../../scripts/site-pages.ts';
+
+// Every page of the production build, found in the build itself so that a new lesson is tested
+// the day it is written.
+const pages = discoverPages('dist');
+const LOCALES = ['fr', 'en'] as const;
+
+/**
+ * Collects what a reader's console would show as broken: errors logged, uncaught exceptions,
+ * requests that failed (a resource blocked by COEP fails this way) and answers of 400 or more.
+ */
+function watchForErrors(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`exception: ${error.message}`));
+  page.on('requestfailed', (request) =>
+    problems.push(`failed: ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`),
+  );
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  return problems;
+}
+
+test.describe('languages', () => {
+  test('the build has pages in both languages, mirrored one for one', () => {
+    const byLocale = LOCALES.map((locale) =>
+      pages
+        .filter((page) => page.url.startsWith(`/${locale}/`))
+        .map((page) => page.url.slice(locale.length + 1)),
+    );
+    expect(byLocale[0]!.length).toBeGreaterThanOrEqual(2);
+    expect(byLocale[1]).toEqual(byLocale[0]);
+  });
+
+  test('the site root lands on the French home page', async ({ page }) => {
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/fr\/$/);
+    await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
+    await expect(page.locator('h1')).toHaveText('Des processus sans état');
+  });
+
+  for (const page of pages.filter((p) => /^\/(fr|en)\//.test(p.url))) {
+    const locale = page.url.split('/')[1];
+    test(`${page.url} declares <html lang="${locale}">`, async ({ page: tab }) => {
+      await tab.goto(page.url);
+      await expect(tab.locator('html')).toHaveAttribute('lang', locale!);
+    });
+  }
+
+  test('the site title and sidebar are translated', async ({ page }) => {
+    await page.goto('/fr/');
+    await expect(page.locator('.site-title')).toContainText('Processus sans état');
+    await expect(page.locator('nav[aria-label] .sidebar-content')).toContainText('Le cours');
+    await page.goto('/en/');
+    await expect(page.locator('.site-title')).toContainText('Stateless processes');
+    await expect(page.locator('nav[aria-label] .sidebar-content')).toContainText('The course');
+  });
+
+  for (const [from, to] of [
+    ['fr', 'en'],
+    ['en', 'fr'],
+  ] as const) {
+    test(`the language switch from ${from} to ${to} keeps the reader on the same page`, async ({
+      page,
+    }) => {
+      await page.goto(`/${from}/about/`);
+      // The header's switcher is the visible one on a desktop-sized window.
+      const select = page.locator('header starlight-lang-select select').first();
+      await select.selectOption({ label: to === 'fr' ? 'Français' : 'English' });
+      await expect(page).toHaveURL(new RegExp(`/${to}/about/$`));
+      await expect(page.locator('html')).toHaveAttribute('lang', to);
+    });
+  }
+});
+
+test.describe('cross-origin isolation', () => {
+  for (const locale of LOCALES) {
+    test(`/${locale}/ is cross-origin isolated`, async ({ page }) => {
+      const response = await page.goto(`/${locale}/`);
+      expect(response?.headers()['cross-origin-opener-policy']).toBe('same-origin');
+      expect(response?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+      expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    });
+  }
+});
+
+test.describe('every page', () => {
+  for (const { url } of pages) {
+    test(`${url} loads with no console error`, async ({ page }) => {
+      const problems = watchForErrors(page);
+      await page.goto(url, { waitUntil: 'networkidle' });
+      expect(problems).toEqual([]);
+    });
+
+    // Starlight follows the system's colour scheme, so contrast is checked in both themes.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      test(`${url} has no accessibility violation (${colorScheme})`, async ({ page }) => {
+        await page.emulateMedia({ colorScheme });
+        await page.goto(url);
+        const { violations } = await new AxeBuilder({ page }).analyze();
+        const summary = violations.map(
+          (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+        );
+        expect(summary).toEqual([]);
+      });
+    }
+  }
+});
+
+test.describe('search', () => {
+  const cases = [
+    { locale: 'fr', query: 'vivacité disponibilité', expected: '/fr/' },
+    { locale: 'en', query: 'liveness readiness', expected: '/en/' },
+    { locale: 'fr', query: 'licence québec', expected: '/fr/about/' },
+    { locale: 'en', query: 'licence québec', expected: '/en/about/' },
+  ] as const;
+
+  for (const { locale, query, expected } of cases) {
+    test(`searching "${query}" on a ${locale} page finds ${expected} and only ${locale} pages`, async ({
+      page,
+    }) => {
+      const problems = watchForErrors(page);
+      await page.goto(`/${locale}/`);
+      await page.locator('site-search button[data-open-modal]').click();
+      await page.locator('site-search dialog input').fill(query);
+      const links = page.locator('site-search .pagefind-ui__result-link');
+      await expect(links.first()).toBeVisible();
+      const hrefs = await links.evaluateAll((anchors) =>
+        anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname),
+      );
+      expect(hrefs).toContain(expected);
+      expect(hrefs.every((href) => href.startsWith(`/${locale}/`))).toBe(true);
+      expect(problems).toEqual([]);
+    });
+  }
+});
