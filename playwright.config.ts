@@ -23,6 +23,8 @@ const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: 'tests/browser',
+  // Its own folder: Playwright empties it on start, and other runners' reports sit in test-results/.
+  outputDir: 'test-results/browser',
   reporter: 'list',
   forbidOnly: !!process.env['CI'],
   // Generous: the machines that run this share two cores with other work.
