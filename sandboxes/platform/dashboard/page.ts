@@ -1,0 +1,174 @@
+/**
+ * The lab's dashboard page, rendered on the server.
+ *
+ * The whole structure (headings, cards' container, every control) is in the HTML, so the page
+ * reads and navigates before its script runs; `assets/dashboard.js` then fills it from
+ * `lab/state` and the event stream. Every URL is relative, without a leading slash, so the page
+ * also works when a site serves the lab under a path prefix such as `/labs/sessions/`.
+ */
+import { strings, type Lang, type StringKey } from './strings.ts';
+
+/** Escapes text for use inside HTML elements and double-quoted attributes. */
+function escapeHtml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+/**
+ * Serialises the strings for a `<script type="application/json">` block. Escaping `<` keeps a
+ * string containing `</script>` from ending the block early; the JSON stays equivalent.
+ */
+function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replaceAll('<', '\\u003c')
+    .replaceAll('\u2028', '\\u2028')
+    .replaceAll('\u2029', '\\u2029');
+}
+
+/** Picks the dashboard's language: `?lang=` first, then `Accept-Language`, else French. */
+export function pickLanguage(query: string | null, acceptLanguage: string | undefined): Lang {
+  // Accept either the value of `lang` or a whole query string, since callers have either at hand.
+  let asked = query;
+  if (asked !== null && (asked.includes('=') || asked.startsWith('?'))) {
+    asked = new URLSearchParams(asked).get('lang');
+  }
+  const fromQuery = asked === null ? null : primaryLanguage(asked);
+  if (fromQuery !== null) return fromQuery;
+
+  let best: Lang | null = null;
+  let bestWeight = 0;
+  for (const part of (acceptLanguage ?? '').split(',')) {
+    const [tag = '', ...params] = part.split(';').map((piece) => piece.trim());
+    const lang = primaryLanguage(tag);
+    if (lang === null) continue;
+    let weight = 1;
+    for (const param of params) {
+      const match = /^q=([0-9.]+)$/i.exec(param);
+      if (match?.[1] !== undefined) weight = Number(match[1]);
+    }
+    // A strictly greater weight wins, so the header's own order breaks ties.
+    if (Number.isFinite(weight) && weight > bestWeight) {
+      best = lang;
+      bestWeight = weight;
+    }
+  }
+  return best ?? 'fr';
+}
+
+/** Maps a language tag such as `en-GB` to a language the dashboard speaks, or `null`. */
+function primaryLanguage(tag: string): Lang | null {
+  const primary = tag.trim().toLowerCase().split('-')[0];
+  return primary === 'fr' || primary === 'en' ? primary : null;
+}
+
+/** Renders the dashboard's full HTML document in one language. */
+export function renderDashboard(lang: Lang): string {
+  const s = strings[lang];
+  const t = (key: StringKey): string => escapeHtml(s[key]);
+  const other: Lang = lang === 'fr' ? 'en' : 'fr';
+
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${t('title')}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="lab/assets/dashboard.css">
+<script type="application/json" id="lab-strings">${jsonForScript(s)}</script>
+<script src="lab/assets/dashboard.js" defer></script>
+</head>
+<body>
+<header class="top">
+  <div class="top-title">
+    <h1>${t('title')}</h1>
+    <a class="lang" href="?lang=${other}" hreflang="${other}" lang="${other}">${t('otherLanguage')}</a>
+  </div>
+  <p>${t('intro')}</p>
+  <section aria-labelledby="h-glance">
+    <h2 id="h-glance" class="visually-hidden">${t('glanceHeading')}</h2>
+    <dl class="glance">
+      <div><dt>${t('glanceSessionStore')}</dt><dd id="glance-session-store">${t('unknown')}</dd></div>
+      <div><dt>${t('glanceSticky')}</dt><dd id="glance-sticky">${t('unknown')}</dd></div>
+      <div><dt>${t('glanceStore')}</dt><dd id="glance-store">${t('unknown')}</dd></div>
+      <div><dt>${t('glanceInstances')}</dt><dd id="glance-desired">${t('unknown')}</dd></div>
+      <div><dt>${t('glanceFeed')}</dt><dd id="glance-feed">${t('feedConnecting')}</dd></div>
+    </dl>
+  </section>
+</header>
+<div id="rollout-failed" class="banner" role="alert" hidden>
+  <h2>${t('rolloutFailedTitle')}</h2>
+  <p>${t('rolloutFailedBody')}</p>
+  <pre id="rollout-error"></pre>
+</div>
+<div id="action-error" class="banner banner-small" role="alert" hidden></div>
+<p id="action-status" class="action-status" role="status"></p>
+<main>
+  <section class="panel session" aria-labelledby="h-session">
+    <h2 id="h-session">${t('sessionHeading')}</h2>
+    <p id="session-result" class="result" aria-live="polite" aria-atomic="true">${t('sessionNone')}</p>
+    <dl class="figures">
+      <div><dt>${t('sentLabel')}</dt><dd id="session-sent">0</dd></div>
+      <div><dt>${t('lastCountLabel')}</dt><dd id="session-visits">–</dd></div>
+      <div><dt>${t('answeredByLabel')}</dt><dd id="session-instance">–</dd></div>
+    </dl>
+    <div class="buttons">
+      <button type="button" id="visit" class="primary">${t('visit')}</button>
+      <button type="button" id="auto" aria-pressed="false">${t('autoTraffic')}</button>
+    </div>
+    <h3 id="h-known">${t('knownHeading')}</h3>
+    <ul id="known" class="known" aria-labelledby="h-known"></ul>
+  </section>
+  <section class="panel instances" aria-labelledby="h-instances">
+    <h2 id="h-instances" tabindex="-1">${t('instancesHeading')}</h2>
+    <p id="instances-empty">${t('instancesEmpty')}</p>
+    <ul id="cards" class="cards"></ul>
+  </section>
+  <section class="panel timeline" aria-labelledby="h-timeline">
+    <h2 id="h-timeline">${t('timelineHeading')}</h2>
+    <p class="help">${t('timelineHelp')}</p>
+    <p id="timeline-empty">${t('timelineEmpty')}</p>
+    <ol id="timeline" class="tl-list"></ol>
+  </section>
+  <section class="panel controls" aria-labelledby="h-controls">
+    <h2 id="h-controls">${t('controlsHeading')}</h2>
+    <div class="control">
+      <button type="button" id="replace">${t('replaceAll')}</button>
+      <p class="help">${t('replaceHelp')}</p>
+    </div>
+    <form id="scale-form" class="control inline">
+      <label for="scale-count">${t('scaleLabel')}</label>
+      <input id="scale-count" name="count" type="number" min="1" max="8" step="1" value="3" required>
+      <button type="submit">${t('scaleApply')}</button>
+    </form>
+    <form id="config-form" class="control">
+      <fieldset>
+        <legend>${t('configLegend')}</legend>
+        <label><input type="radio" name="sessionStore" value="memory" checked> ${t('configMemory')}</label>
+        <label><input type="radio" name="sessionStore" value="redis"> ${t('configRedis')}</label>
+      </fieldset>
+      <label><input type="checkbox" name="sticky" id="config-sticky"> ${t('configSticky')}</label>
+      <button type="submit">${t('configApply')}</button>
+    </form>
+    <div class="control" role="group" aria-labelledby="h-store">
+      <h3 id="h-store">${t('storeHeading')}</h3>
+      <div class="buttons">
+        <button type="button" id="store-stop">${t('storeStop')}</button>
+        <button type="button" id="store-start">${t('storeStart')}</button>
+      </div>
+    </div>
+  </section>
+  <section class="panel events" aria-labelledby="h-events">
+    <h2 id="h-events">${t('eventsHeading')}</h2>
+    <p id="events-empty">${t('eventsEmpty')}</p>
+    <ol id="events" class="events-list" tabindex="0" aria-labelledby="h-events"></ol>
+  </section>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,253 @@
+/**
+ * Every string the dashboard shows, in French (the default) and English.
+ *
+ * The French object defines the keys; the English one is typed against them, so a key missing
+ * from either language is a type error. Placeholders such as `{id}` are filled in by the page's
+ * script. Both languages use the course glossary: instance, magasin de sessions / session store,
+ * service de soutien / backing service, session collante / sticky session, vivacité / liveness,
+ * disponibilité / readiness, remplacement progressif / rolling replacement, répartiteur de
+ * charge / load balancer.
+ */
+
+/** The languages the dashboard speaks. */
+export type Lang = 'fr' | 'en';
+
+/**
+ * Applies French typography: a no-break space before `:`, `;`, `!`, `?` and inside « », so that
+ * a line never starts with the punctuation. Keeping it out of the literals keeps them readable.
+ */
+function frenchSpacing<T extends Record<string, string>>(table: T): T {
+  const spaced: Record<string, string> = {};
+  for (const [key, text] of Object.entries(table)) {
+    spaced[key] = text.replace(/ ([:;!?»])/g, '\u00a0$1').replace(/« /g, '«\u00a0');
+  }
+  return spaced as T;
+}
+
+const fr = frenchSpacing({
+  title: 'Laboratoire : processus sans état',
+  intro:
+    'Plusieurs instances de la même app tournent derrière un répartiteur de charge. Visitez, tuez, remplacez : si vos sessions restent en mémoire, elles meurent avec leur processus ; dans Redis, elles survivent.',
+  otherLanguage: 'English',
+  glanceHeading: "État d'un coup d'œil",
+  glanceSessionStore: 'Magasin de sessions',
+  glanceSticky: 'Session collante',
+  glanceStore: 'Service de soutien (Redis)',
+  glanceInstances: 'Instances souhaitées',
+  glanceFeed: 'Flux en direct',
+  storeMemory: 'mémoire (dans chaque instance)',
+  storeRedis: 'Redis (partagé)',
+  stickyOn: 'activée',
+  stickyOff: 'désactivée',
+  storeEmbedded: 'intégré, port {port}',
+  storeExternal: 'externe',
+  storeUp: 'disponible',
+  storeDown: 'en panne',
+  feedConnected: 'connecté',
+  feedConnecting: 'connexion…',
+  feedReconnecting: 'coupé, reconnexion…',
+  unknown: 'inconnu',
+
+  rolloutFailedTitle: 'Le remplacement progressif a échoué',
+  rolloutFailedBody:
+    "La nouvelle version de l'app ne démarre pas : les anciennes instances continuent de servir. Corrigez le fichier, puis relancez un remplacement.",
+
+  sessionHeading: 'Votre session',
+  sessionNone: 'Pas encore de visite. Cliquez sur « Visiter » ou lancez le trafic automatique.',
+  sessionAnswered: '{instance} a répondu : {visits} dans votre session (stockée {store}).',
+  sessionLostFresh:
+    'Session perdue : {instance} ne vous connaissait pas et repart de 1 visite au lieu de {expected}.',
+  sessionLostStale:
+    'Session perdue : {instance} ne connaît que {visits} alors que vous en êtes à {expected}.',
+  sessionError: 'La visite a échoué ({status}) : {error}',
+  sessionStoreMemory: 'en mémoire',
+  sessionStoreRedis: 'dans Redis',
+  visitsOne: '{n} visite',
+  visitsOther: '{n} visites',
+  sentLabel: 'Visites réussies envoyées',
+  lastCountLabel: "Compte donné par l'instance",
+  answeredByLabel: 'Dernière réponse de',
+  knownHeading: 'Ce que chaque instance a répondu en dernier',
+  knownCount: '{instance} : {visits}',
+  knownNothing: '{instance} : pas encore de visite',
+  visit: 'Visiter',
+  autoTraffic: 'Trafic automatique (une visite toutes les 0,7 s)',
+
+  instancesHeading: 'Instances',
+  instancesEmpty: "Aucune instance en marche pour l'instant.",
+  statusStarting: 'démarrage',
+  statusReady: 'prête',
+  statusUnready: 'pas prête (disponibilité en échec)',
+  statusStopping: 'arrêt en cours',
+  servedLabel: 'Requêtes servies :',
+  processLabel: 'Port {port}, PID {pid}',
+  kill: 'Tuer',
+
+  timelineHeading: 'Chronologie de vos visites',
+  timelineHelp:
+    "Chaque case est une visite, colorée par l'instance qui a répondu, avec le compte qu'elle a donné. Une case marquée d'un ✕ rouge signale le moment où la session a été perdue.",
+  timelineEmpty: 'Vos visites apparaîtront ici.',
+  timelineLost: 'session perdue',
+  timelineError: 'erreur',
+
+  controlsHeading: 'Commandes de la plateforme',
+  replaceAll: 'Remplacer toutes les instances',
+  replaceHelp:
+    'Remplacement progressif : chaque nouvelle instance est prête avant que l’ancienne reçoive SIGTERM.',
+  scaleLabel: "Nombre d'instances (1 à 8)",
+  scaleApply: 'Appliquer',
+  scaleAction: "Changer le nombre d'instances",
+  configLegend: 'Magasin de sessions',
+  configMemory: 'Mémoire de chaque instance',
+  configRedis: 'Redis, service de soutien partagé',
+  configSticky: 'Session collante (affinité de session)',
+  configApply: 'Appliquer par remplacement progressif',
+  configAction: 'Changer le magasin de sessions',
+  storeHeading: 'Panne du service de soutien',
+  storeStop: 'Arrêter Redis',
+  storeStart: 'Redémarrer Redis',
+
+  eventsHeading: 'Événements de la plateforme',
+  eventsEmpty: 'Aucun événement pour l’instant.',
+  evStarted: '{id} a démarré (port {port}, PID {pid})',
+  evReady: '{id} est prête et reçoit du trafic',
+  evUnready: "{id} n'est plus prête : le répartiteur de charge ne lui envoie plus de trafic",
+  evKilled: '{id} a été tuée ; la plateforme la remplace',
+  evCrashed: "{id} s'est arrêtée brutalement (code {code})",
+  evUnhealthy:
+    '{id} ne répondait plus à sa vérification de vivacité (liveness) ; la plateforme la remplace',
+  evReplaced: '{id} arrêtée proprement (remplacement progressif)',
+  evScaledDown: "{id} arrêtée (moins d'instances demandées)",
+  evFailedToStart: "{id} n'a pas pu démarrer",
+  evLabStopped: '{id} arrêtée avec le laboratoire',
+  evStoreDown: 'Redis en panne',
+  evStoreUp: 'Redis de nouveau disponible',
+  evRolloutStarted: 'Remplacement progressif commencé ({reason})',
+  evRolloutFinished: 'Remplacement progressif terminé',
+  evRolloutFailed: 'Remplacement progressif interrompu : {error}',
+  evLog: "{instance} (sortie d'erreur) : {line}",
+
+  pending: '{action} : en cours…',
+  done: "{action} : c'est fait.",
+  failed: '« {action} » a échoué : {error}',
+  unreachable:
+    'Le laboratoire ne répond pas. Vérifiez qu’il tourne toujours (npm run lab), puis réessayez.',
+  httpStatus: 'réponse HTTP {status}',
+});
+
+/** The keys every language must define. */
+export type StringKey = keyof typeof fr;
+
+/** One language's strings: every key, each a non-empty sentence or label. */
+export type Strings = Record<StringKey, string>;
+
+const en: Strings = {
+  title: 'Lab: stateless processes',
+  intro:
+    'Several instances of the same app run behind a load balancer. Visit, kill, replace: while your sessions live in memory, they die with their process; in Redis, they survive.',
+  otherLanguage: 'Français',
+  glanceHeading: 'At a glance',
+  glanceSessionStore: 'Session store',
+  glanceSticky: 'Sticky session',
+  glanceStore: 'Backing service (Redis)',
+  glanceInstances: 'Desired instances',
+  glanceFeed: 'Live feed',
+  storeMemory: 'memory (inside each instance)',
+  storeRedis: 'Redis (shared)',
+  stickyOn: 'on',
+  stickyOff: 'off',
+  storeEmbedded: 'embedded, port {port}',
+  storeExternal: 'external',
+  storeUp: 'up',
+  storeDown: 'down',
+  feedConnected: 'connected',
+  feedConnecting: 'connecting…',
+  feedReconnecting: 'lost, reconnecting…',
+  unknown: 'unknown',
+
+  rolloutFailedTitle: 'The rolling replacement failed',
+  rolloutFailedBody:
+    'The new version of the app does not start, so the old instances keep serving. Fix the file, then start a replacement again.',
+
+  sessionHeading: 'Your session',
+  sessionNone: 'No visit yet. Press “Visit” or turn on automatic traffic.',
+  sessionAnswered: '{instance} answered: {visits} in your session (kept {store}).',
+  sessionLostFresh:
+    'Session lost: {instance} did not know you and starts again at 1 visit instead of {expected}.',
+  sessionLostStale: 'Session lost: {instance} only knows {visits}, but you are at {expected}.',
+  sessionError: 'The visit failed ({status}): {error}',
+  sessionStoreMemory: 'in memory',
+  sessionStoreRedis: 'in Redis',
+  visitsOne: '{n} visit',
+  visitsOther: '{n} visits',
+  sentLabel: 'Successful visits sent',
+  lastCountLabel: 'Count given by the instance',
+  answeredByLabel: 'Last answer from',
+  knownHeading: 'What each instance answered last',
+  knownCount: '{instance}: {visits}',
+  knownNothing: '{instance}: no visit yet',
+  visit: 'Visit',
+  autoTraffic: 'Automatic traffic (one visit every 0.7 s)',
+
+  instancesHeading: 'Instances',
+  instancesEmpty: 'No instance is running yet.',
+  statusStarting: 'starting',
+  statusReady: 'ready',
+  statusUnready: 'not ready (readiness failing)',
+  statusStopping: 'stopping',
+  servedLabel: 'Requests served:',
+  processLabel: 'Port {port}, PID {pid}',
+  kill: 'Kill',
+
+  timelineHeading: 'Timeline of your visits',
+  timelineHelp:
+    'Each box is one visit, coloured by the instance that answered, with the count it gave. A box with a red ✕ marks the moment the session was lost.',
+  timelineEmpty: 'Your visits will show up here.',
+  timelineLost: 'session lost',
+  timelineError: 'error',
+
+  controlsHeading: 'Platform controls',
+  replaceAll: 'Replace every instance',
+  replaceHelp: 'Rolling replacement: each new instance is ready before the old one gets SIGTERM.',
+  scaleLabel: 'Number of instances (1 to 8)',
+  scaleApply: 'Apply',
+  scaleAction: 'Change the number of instances',
+  configLegend: 'Session store',
+  configMemory: 'Memory of each instance',
+  configRedis: 'Redis, a shared backing service',
+  configSticky: 'Sticky session (session affinity)',
+  configApply: 'Apply by rolling replacement',
+  configAction: 'Change the session store',
+  storeHeading: 'Backing service outage',
+  storeStop: 'Stop Redis',
+  storeStart: 'Start Redis again',
+
+  eventsHeading: 'Platform events',
+  eventsEmpty: 'No event yet.',
+  evStarted: '{id} started (port {port}, PID {pid})',
+  evReady: '{id} is ready and gets traffic',
+  evUnready: '{id} is no longer ready: the load balancer stops sending it traffic',
+  evKilled: '{id} was killed; the platform replaces it',
+  evCrashed: '{id} crashed (exit code {code})',
+  evUnhealthy: '{id} failed its liveness check; the platform replaces it',
+  evReplaced: '{id} stopped cleanly (rolling replacement)',
+  evScaledDown: '{id} stopped (fewer instances wanted)',
+  evFailedToStart: '{id} failed to start',
+  evLabStopped: '{id} stopped with the lab',
+  evStoreDown: 'Redis is down',
+  evStoreUp: 'Redis is up again',
+  evRolloutStarted: 'Rolling replacement started ({reason})',
+  evRolloutFinished: 'Rolling replacement finished',
+  evRolloutFailed: 'Rolling replacement stopped: {error}',
+  evLog: '{instance} (stderr): {line}',
+
+  pending: '{action}: in progress…',
+  done: '{action}: done.',
+  failed: '“{action}” failed: {error}',
+  unreachable:
+    'The lab does not answer. Check that it is still running (npm run lab), then try again.',
+  httpStatus: 'HTTP status {status}',
+};
+
+/** The strings of each language. */
+export const strings: Record<Lang, Strings> = { fr, en };
