@@ -4,6 +4,7 @@
  * what the lab's platform waits for; SIGTERM or SIGINT closes it and it exits with status 0.
  */
 import { startEmbeddedStore } from './server.ts';
+import type { EmbeddedStore } from './server.ts';
 
 /** Reads `--host` and `--port` (also as `--port=N`) from the command line. */
 function parseArguments(argv: string[]): { host?: string; port?: number } {
@@ -15,21 +16,36 @@ function parseArguments(argv: string[]): { host?: string; port?: number } {
     else if (flag === '--port' && value && /^\d+$/.test(value) && Number(value) < 65536) {
       options.port = Number(value);
     } else {
-      process.stderr.write(`usage: main.ts [--host H] [--port N] (could not read ${argv[i - 1] ?? flag})\n`);
+      process.stderr.write(`usage: main.ts [--host H] [--port N] (could not read '${argv[i]}')\n`);
       process.exit(2);
     }
   }
   return options;
 }
 
-const store = await startEmbeddedStore(parseArguments(process.argv.slice(2)));
-process.stdout.write(`${JSON.stringify({ ready: true, port: store.port })}\n`);
+/** Starts the store, then announces it; the signal handlers come first so that a platform that stops the store right after the ready line still gets a clean exit. */
+async function main(): Promise<void> {
+  const options = parseArguments(process.argv.slice(2));
+  let store: EmbeddedStore | null = null;
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    if (store === null) process.exit(0);
+    void store.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  const started = await startEmbeddedStore(options);
+  store = started;
+  if (stopping) {
+    await started.close();
+    process.exit(0);
+  }
+  process.stdout.write(`${JSON.stringify({ ready: true, port: started.port })}\n`);
+}
 
-let stopping = false;
-const stop = (): void => {
-  if (stopping) return;
-  stopping = true;
-  void store.close().then(() => process.exit(0));
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+main().catch((cause: unknown) => {
+  process.stderr.write(`embedded store: ${cause instanceof Error ? cause.message : String(cause)}\n`);
+  process.exit(1);
+});
