@@ -188,7 +188,7 @@ export class Balancer {
     receivedAt: number,
     setCookie: string[] | undefined,
   ): void {
-    if (!this.#bus.listening) return;
+    if (!this.#bus.listeningToRequests) return;
     const cookie =
       (setCookie &&
         readCookie(setCookie.map((line) => line.split(';')[0]).join('; '), this.#cookieName)) ||

@@ -73,6 +73,7 @@ export function createControl(
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-cache',
         'content-language': lang,
+        vary: 'Accept-Language',
         ...EMBEDDABLE,
       });
       response.end(request.method === 'HEAD' ? undefined : page);

@@ -2,13 +2,21 @@ import type { LabEvent } from './types.ts';
 
 type Listener = (event: LabEvent) => void;
 
+/** What a listener wants: request events come by thousands a second under load. */
+export interface SubscribeOptions {
+  /** @default true */
+  requests?: boolean;
+}
+
 /** The platform's event bus: the event stream and the lab's own log both read it. */
 export class EventBus {
   #listeners = new Set<Listener>();
+  #requestListeners = new Set<Listener>();
 
   /** Sends an event to every listener; a failing listener never stops the others. */
   emit(event: LabEvent): void {
-    for (const listener of this.#listeners) {
+    const listeners = event.type === 'request' ? this.#requestListeners : this.#listeners;
+    for (const listener of listeners) {
       try {
         listener(event);
       } catch (error) {
@@ -18,13 +26,17 @@ export class EventBus {
   }
 
   /** Adds a listener and returns the function that removes it. */
-  subscribe(listener: Listener): () => void {
+  subscribe(listener: Listener, options: SubscribeOptions = {}): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    if (options.requests ?? true) this.#requestListeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+      this.#requestListeners.delete(listener);
+    };
   }
 
-  /** Whether anyone listens, so that busy paths can skip building events nobody reads. */
-  get listening(): boolean {
-    return this.#listeners.size > 0;
+  /** Whether anyone wants request events, so that the balancer can skip building them. */
+  get listeningToRequests(): boolean {
+    return this.#requestListeners.size > 0;
   }
 }

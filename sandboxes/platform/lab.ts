@@ -29,17 +29,19 @@ export async function startLab(
   bus = new EventBus(),
 ): Promise<RunningLab> {
   let embedded: StoreProcess | null = null;
-  let target: { host: string; port: number };
-  if (config.redisUrl) {
-    target = parseRedisUrl(config.redisUrl);
-    progress(`using the Redis at ${target.host}:${target.port}`);
-  } else {
-    progress('starting the embedded store');
-    embedded = await startStoreProcess();
-    target = { host: '127.0.0.1', port: embedded.port };
-  }
-  const link = new StoreLink(target);
+  const external = config.redisUrl ? parseRedisUrl(config.redisUrl) : null;
+  const link = new StoreLink(external);
   await link.open();
+  if (external) progress(`using the Redis at ${external.host}:${external.port}`);
+  else progress('starting the embedded store');
+  // The store and the instances start side by side: an instance that asks for the store before
+  // it listens is refused and tries again, as it would with any backing service.
+  const storeStarting = external
+    ? Promise.resolve()
+    : startStoreProcess().then((store) => {
+        embedded = store;
+        link.setTarget({ host: '127.0.0.1', port: store.port });
+      });
 
   let stateTimer: NodeJS.Timeout | null = null;
   const announceState = (): void => {
@@ -71,7 +73,7 @@ export async function startLab(
     sessionStore: platform.sessionStore,
     sticky: platform.sticky,
     store: {
-      kind: embedded ? 'embedded' : 'external',
+      kind: external ? 'external' : 'embedded',
       up: link.up,
       port: embedded ? embedded.port : null,
     },
@@ -110,11 +112,14 @@ export async function startLab(
     await platform.close();
     balancer.close();
     await link.cut();
+    await storeStarting.catch(() => undefined);
     await embedded?.stop();
   };
 
   try {
-    await platform.start(progress);
+    const started = await Promise.allSettled([storeStarting, platform.start(progress)]);
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {
@@ -193,10 +198,13 @@ async function main(): Promise<void> {
   }
   // Subscribe before starting, so that what the instances print while they start is shown too.
   const bus = new EventBus();
-  bus.subscribe((event) => {
-    const line = describeEvent(event);
-    if (line) console.log(line);
-  });
+  bus.subscribe(
+    (event) => {
+      const line = describeEvent(event);
+      if (line) console.log(line);
+    },
+    { requests: false },
+  );
   let lab: RunningLab;
   try {
     lab = await startLab(config, (message) => console.log(`lab: ${message}`), bus);

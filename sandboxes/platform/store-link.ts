@@ -7,13 +7,14 @@ import net from 'node:net';
  * same for the embedded store and for a real Redis.
  */
 export class StoreLink {
-  #target: { host: string; port: number };
+  #target: { host: string; port: number } | null;
   #host: string;
   #port = 0;
   #server: net.Server | null = null;
   #sockets = new Set<net.Socket>();
 
-  constructor(target: { host: string; port: number }, host = '127.0.0.1') {
+  /** `target` may come later (see `setTarget`): until then, connections are refused. */
+  constructor(target: { host: string; port: number } | null, host = '127.0.0.1') {
     this.#target = target;
     this.#host = host;
   }
@@ -26,6 +27,11 @@ export class StoreLink {
   /** Whether the link carries traffic. */
   get up(): boolean {
     return this.#server !== null;
+  }
+
+  /** Names the store the link leads to, once it is known. */
+  setTarget(target: { host: string; port: number }): void {
+    this.#target = target;
   }
 
   /** Opens the link; the first call picks a free port, later ones reuse it. */
@@ -56,6 +62,10 @@ export class StoreLink {
   }
 
   #relay(client: net.Socket): void {
+    if (!this.#target) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(this.#target.port, this.#target.host);
     this.#sockets.add(client);
     this.#sockets.add(upstream);
