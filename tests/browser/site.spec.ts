@@ -52,6 +52,19 @@ test.describe('languages', () => {
     });
   }
 
+  test('UI strings come from content/i18n, where French overrides a Starlight default', async ({
+    page,
+  }) => {
+    await page.goto('/fr/');
+    await expect(page.locator('header starlight-lang-select').first()).toContainText(
+      'Sélectionner la langue',
+    );
+    await page.goto('/en/');
+    await expect(page.locator('header starlight-lang-select').first()).toContainText(
+      'Select language',
+    );
+  });
+
   test('the site title and sidebar are translated', async ({ page }) => {
     await page.goto('/fr/');
     await expect(page.locator('.site-title')).toContainText('Processus sans état');
