@@ -185,7 +185,8 @@ export function describeEvent(event: LabEvent): string | null {
   }
 }
 
-async function main(): Promise<void> {
+/** `npm run lab`: reads the environment, starts the lab, prints its log, stops on SIGTERM. */
+export async function main(): Promise<void> {
   let config: LabConfig;
   try {
     config = readLabConfig(process.env);
@@ -236,6 +237,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+// Run as a script (`node sandboxes/platform/lab.ts`), not when imported; a packaged lab's entry
+// (packaged.ts, bundled as lab.js) calls main() itself.
+if (process.argv[1]?.endsWith('.ts') && fileURLToPath(import.meta.url) === process.argv[1]) {
   await main();
 }

@@ -9,13 +9,15 @@ export interface StoreProcess {
   stop(): Promise<void>;
 }
 
-const storeMain = fileURLToPath(new URL('./store/main.ts', import.meta.url));
+// A packaged lab runs the store from a bundle of its own, named by LAB_STORE_ENTRY.
+const storeMain = (): string =>
+  process.env['LAB_STORE_ENTRY'] || fileURLToPath(new URL('./store/main.ts', import.meta.url));
 
 /** Starts the embedded Redis-compatible store and resolves once it listens. */
 export function startStoreProcess(
   options: { port?: number; timeoutMs?: number } = {},
 ): Promise<StoreProcess> {
-  const args = [storeMain, '--host', '127.0.0.1', '--port', String(options.port ?? 0)];
+  const args = [storeMain(), '--host', '127.0.0.1', '--port', String(options.port ?? 0)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {

@@ -1,5 +1,8 @@
-// The lab contract of DESIGN.md, row by row, against a lab run as real processes: once with
-// the embedded store and once with a real redis-server.
+// The lab contract of DESIGN.md, row by row, against a lab run as real processes: with the
+// embedded store, with a real redis-server, and packaged as WebContainer mounts it (bundles run
+// by plain Node from a folder outside the project's sources).
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabState } from '../../sandboxes/platform/types.ts';
 import {
@@ -10,6 +13,7 @@ import {
   startRedis,
   Visitor,
   waitForState,
+  unpackLab,
   type LabProcess,
 } from './harness.ts';
 
@@ -25,18 +29,21 @@ function essentials(state: LabState): unknown {
   };
 }
 
-for (const storeKind of ['embedded', 'redis-server'] as const) {
+for (const storeKind of ['embedded', 'redis-server', 'packaged'] as const) {
   describe(`lab contract (${storeKind} store)`, () => {
     let lab: LabProcess;
+    let entry: string | undefined;
     let redis: Awaited<ReturnType<typeof startRedis>> | null = null;
 
     beforeAll(async () => {
       redis = storeKind === 'redis-server' ? await startRedis() : null;
-      lab = await startLabProcess(redis ? { REDIS_URL: redis.url } : {});
+      entry = storeKind === 'packaged' ? await unpackLab('sessions') : undefined;
+      lab = await startLabProcess(redis ? { REDIS_URL: redis.url } : {}, entry);
     });
     afterAll(async () => {
       await lab?.stop();
       await redis?.stop();
+      if (entry) fs.rmSync(path.dirname(entry), { recursive: true, force: true });
     });
 
     it('listens on 127.0.0.1 by default', () => {
@@ -54,7 +61,7 @@ for (const storeKind of ['embedded', 'redis-server'] as const) {
       }
       expect(state.sessionStore).toBe('memory');
       expect(state.sticky).toBe(false);
-      if (storeKind === 'embedded') {
+      if (storeKind !== 'redis-server') {
         expect(state.store).toEqual({ kind: 'embedded', up: true, port: expect.any(Number) });
       } else {
         expect(state.store).toEqual({ kind: 'external', up: true, port: null });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabEvent, LabState } from '../../sandboxes/platform/types.ts';
@@ -51,9 +52,12 @@ export interface LabProcess {
 }
 
 /** Starts `node sandboxes/platform/lab.ts` on a free port and waits for its ready line. */
-export async function startLabProcess(env: Record<string, string> = {}): Promise<LabProcess> {
-  const child = spawn(process.execPath, [labEntry], {
-    cwd: root,
+export async function startLabProcess(
+  env: Record<string, string> = {},
+  entry = labEntry,
+): Promise<LabProcess> {
+  const child = spawn(process.execPath, [entry], {
+    cwd: path.dirname(entry),
     env: { ...process.env, LAB_PORT: '0', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -205,6 +209,17 @@ export function collectEvents(base: string): {
     })();
   })();
   return { events, close: () => abort.abort(), opened };
+}
+
+/**
+ * Packages a lab as WebContainer would mount it, into a fresh folder outside the project (so
+ * nothing can resolve from the project's own node_modules); returns its `lab.js`.
+ */
+export async function unpackLab(id: string): Promise<string> {
+  const { packageLab, writeTree } = await import('../../sandboxes/pack.ts');
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), `packaged-${id}-`));
+  writeTree(await packageLab(id), folder);
+  return path.join(folder, 'lab.js');
 }
 
 /** A copy of an app folder that a test may break and mend. */

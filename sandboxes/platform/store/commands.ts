@@ -125,14 +125,25 @@ function parseScore(text: string): number | null {
   if (lower === 'inf' || lower === '+inf' || lower === 'infinity') return Infinity;
   if (lower === '-inf' || lower === '-infinity') return -Infinity;
   if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) return null;
-  return Number(text);
+  const value = Number(text);
+  // A finite spelling that overflows (1e400) is refused, as strtod's ERANGE makes Redis do.
+  return Number.isFinite(value) ? value : null;
 }
 
-/** Formats a score as Redis 7.0 does in replies. */
-function formatScore(value: number): string {
+/** Formats a score as Redis 7.0 does in replies: C's `%.17g`. */
+export function formatScore(value: number): string {
   if (value === Infinity) return 'inf';
   if (value === -Infinity) return '-inf';
-  return String(value);
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  const [mantissa, exponentText] = value.toExponential(16).split('e') as [string, string];
+  const exponent = Number(exponentText);
+  const trim = (digits: string): string =>
+    digits.includes('.') ? digits.replace(/0+$/, '').replace(/\.$/, '') : digits;
+  if (exponent < -4 || exponent >= 17) {
+    const sign = exponent < 0 ? '-' : '+';
+    return `${trim(mantissa)}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  return trim(value.toFixed(16 - exponent));
 }
 
 /** The type of the value stored at `key`, or `null` when there is none. */
@@ -400,7 +411,9 @@ function scanCommand(engine: Engine, args: string[]): Reply {
   // The cursor is a position in ioredis-mock's key order. Like Redis's SCAN, COUNT bounds the
   // keys visited, and MATCH and TYPE filter them afterwards, so a page may come back empty.
   const keys = engine.mock.data.keys();
-  const start = cursorText.startsWith('-') ? keys.length : Math.min(Number(cursorText), keys.length);
+  const start = cursorText.startsWith('-')
+    ? keys.length
+    : Math.min(Number(cursorText), keys.length);
   const end = Math.min(start + count, keys.length);
   const page: string[] = [];
   for (let i = start; i < end; i++) {
@@ -504,7 +517,13 @@ function zaddCommand(engine: Engine, args: string[]): Reply {
   const flags = new Set<string>();
   for (; i < args.length; i++) {
     const option = args[i]!.toUpperCase();
-    if (option === 'NX' || option === 'XX' || option === 'GT' || option === 'LT' || option === 'CH') {
+    if (
+      option === 'NX' ||
+      option === 'XX' ||
+      option === 'GT' ||
+      option === 'LT' ||
+      option === 'CH'
+    ) {
       flags.add(option);
     } else break;
   }
@@ -513,7 +532,10 @@ function zaddCommand(engine: Engine, args: string[]): Reply {
   if (flags.has('NX') && flags.has('XX')) {
     return error('ERR XX and NX options at the same time are not compatible');
   }
-  if ((flags.has('GT') && flags.has('LT')) || (flags.has('NX') && (flags.has('GT') || flags.has('LT')))) {
+  if (
+    (flags.has('GT') && flags.has('LT')) ||
+    (flags.has('NX') && (flags.has('GT') || flags.has('LT')))
+  ) {
     return error('ERR GT, LT, and/or NX options at the same time are not compatible');
   }
   const scores: [number, string][] = [];
@@ -524,7 +546,8 @@ function zaddCommand(engine: Engine, args: string[]): Reply {
   }
   // The scores are applied here, against ioredis-mock's sorted set (a Map of member to score),
   // because ioredis-mock's ZADD ignores GT, LT and CH.
-  const zset = (engine.mock.data.get(key) as Map<string, number> | undefined) ?? new Map<string, number>();
+  const zset =
+    (engine.mock.data.get(key) as Map<string, number> | undefined) ?? new Map<string, number>();
   let added = 0;
   let changed = 0;
   for (const [score, member] of scores) {
@@ -633,9 +656,14 @@ function configCommand(engine: Engine, args: string[]): Reply {
   if (sub === 'get') {
     if (args.length < 3) return error("ERR wrong number of arguments for 'config|get' command");
     const out: string[] = [];
-    const values: Record<string, string> = { ...CONFIG, port: String(engine.port), bind: '127.0.0.1' };
+    const values: Record<string, string> = {
+      ...CONFIG,
+      port: String(engine.port),
+      bind: '127.0.0.1',
+    };
     for (const name of Object.keys(values)) {
-      if (args.slice(2).some((pattern) => globMatch(pattern, name, true))) out.push(name, values[name]!);
+      if (args.slice(2).some((pattern) => globMatch(pattern, name, true)))
+        out.push(name, values[name]!);
     }
     return bulkArray(out);
   }
@@ -650,7 +678,7 @@ function configCommand(engine: Engine, args: string[]): Reply {
   return error(`ERR unknown subcommand '${args[1]}'. Try CONFIG HELP.`);
 }
 
-function clientCommand(engine: Engine, args: string[], session: Session): Reply {
+function clientCommand(_engine: Engine, args: string[], session: Session): Reply {
   const sub = args[1]!.toLowerCase();
   const arity = (n: number): string | null =>
     (n > 0 ? args.length !== n : args.length < -n)
@@ -676,7 +704,7 @@ function clientCommand(engine: Engine, args: string[], session: Session): Reply 
   return error(`ERR unknown subcommand '${args[1]}'. Try CLIENT HELP.`);
 }
 
-function helloCommand(engine: Engine, args: string[], session: Session): Reply {
+function helloCommand(_engine: Engine, args: string[], session: Session): Reply {
   if (args.length >= 2) {
     const version = parseNumber(args[1]!);
     if (version === null) return error('ERR Protocol version is not an integer or out of range');
@@ -767,7 +795,11 @@ function stringOrNull(engine: Engine, key: string): string | null {
 }
 
 /** Builds a handler that forwards the arguments after the name to the ioredis-mock command of the same name. */
-function forward(name: string, encode: (value: unknown) => string, after?: (engine: Engine, args: string[]) => void): Handler {
+function forward(
+  name: string,
+  encode: (value: unknown) => string,
+  after?: (engine: Engine, args: string[]) => void,
+): Handler {
   return (engine, args) => {
     const done = call(engine, name, args.slice(1));
     if (after) after(engine, args);
@@ -812,7 +844,8 @@ const specs: CommandSpec[] = [
     name: 'exists',
     arity: -2,
     // Redis counts a key named twice twice.
-    handler: (engine, args) => integer(args.slice(1).filter((key) => engine.mock.data.has(key)).length),
+    handler: (engine, args) =>
+      integer(args.slice(1).filter((key) => engine.mock.data.has(key)).length),
   },
   { name: 'expire', arity: -3, handler: expireCommand('expire', 1000n, false) },
   { name: 'pexpire', arity: -3, handler: expireCommand('pexpire', 1n, false) },
@@ -835,7 +868,12 @@ const specs: CommandSpec[] = [
   { name: 'flushdb', arity: -1, handler: flushCommand('flushdb') },
   { name: 'flushall', arity: -1, handler: flushCommand('flushall') },
   // Hashes.
-  { name: 'hset', arity: -4, keyType: 'hash', handler: pairs('hset', 0, forward('hset', encodeInteger)) },
+  {
+    name: 'hset',
+    arity: -4,
+    keyType: 'hash',
+    handler: pairs('hset', 0, forward('hset', encodeInteger)),
+  },
   { name: 'hget', arity: 3, keyType: 'hash', handler: forward('hget', encodeBulk) },
   { name: 'hmget', arity: -3, keyType: 'hash', handler: forward('hmget', encodeBulkArray) },
   {
@@ -881,7 +919,9 @@ const specs: CommandSpec[] = [
     arity: 3,
     keyType: 'zset',
     handler: (engine, args) => {
-      const score = (engine.mock.data.get(args[1]!) as Map<string, number> | undefined)?.get(args[2]!);
+      const score = (engine.mock.data.get(args[1]!) as Map<string, number> | undefined)?.get(
+        args[2]!,
+      );
       return bulk(score === undefined ? null : formatScore(score));
     },
   },
@@ -915,7 +955,10 @@ const specs: CommandSpec[] = [
 ];
 
 /** Every command the store knows, by lowercase name. */
-export const COMMANDS: Record<string, CommandSpec> = Object.create(null) as Record<string, CommandSpec>;
+export const COMMANDS: Record<string, CommandSpec> = Object.create(null) as Record<
+  string,
+  CommandSpec
+>;
 for (const spec of specs) COMMANDS[spec.name] = spec;
 
 /**
@@ -930,7 +973,9 @@ export function lookup(args: string[]): CommandSpec | string {
     for (let i = 1; i < args.length && quoted.length < 128; i++) {
       quoted += `'${args[i]!.slice(0, 128 - quoted.length)}' `;
     }
-    return error(`ERR unknown command '${args[0]!.slice(0, 128)}', with args beginning with: ${quoted}`);
+    return error(
+      `ERR unknown command '${args[0]!.slice(0, 128)}', with args beginning with: ${quoted}`,
+    );
   }
   const arity = spec.arity;
   if ((arity > 0 && args.length !== arity) || args.length < -arity) {
@@ -957,5 +1002,9 @@ export function run(engine: Engine, spec: CommandSpec, args: string[], session: 
 export function createMock(id: string): MockClient {
   // ioredis-mock shares data between instances with the same host, port and db, so each store
   // names its own host.
-  return new RedisMock({ host: `embedded-store-${id}`, port: 6379, lazyConnect: false }) as unknown as MockClient;
+  return new RedisMock({
+    host: `embedded-store-${id}`,
+    port: 6379,
+    lazyConnect: false,
+  }) as unknown as MockClient;
 }

@@ -46,6 +46,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((cause: unknown) => {
-  process.stderr.write(`embedded store: ${cause instanceof Error ? cause.message : String(cause)}\n`);
+  process.stderr.write(
+    `embedded store: ${cause instanceof Error ? cause.message : String(cause)}\n`,
+  );
   process.exit(1);
 });

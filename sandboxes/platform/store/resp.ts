@@ -113,7 +113,8 @@ export class RespParser {
         if (buf[pos] === 0x2a /* '*' */) {
           const cr = buf.indexOf(CR, pos);
           if (cr === -1 || cr + 1 >= end) {
-            if (end - pos > MAX_INLINE_SIZE) return this.fail('Protocol error: too big mbulk count string');
+            if (end - pos > MAX_INLINE_SIZE)
+              return this.fail('Protocol error: too big mbulk count string');
             break;
           }
           const count = parseCount(buf, pos + 1, cr);
@@ -131,7 +132,8 @@ export class RespParser {
         } else {
           const lf = buf.indexOf(LF, pos);
           if (lf === -1) {
-            if (end - pos > MAX_INLINE_SIZE) return this.fail('Protocol error: too big inline request');
+            if (end - pos > MAX_INLINE_SIZE)
+              return this.fail('Protocol error: too big inline request');
             break;
           }
           const lineEnd = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
@@ -150,7 +152,8 @@ export class RespParser {
         }
         const cr = buf.indexOf(CR, pos);
         if (cr === -1 || cr + 1 >= end) {
-          if (end - pos > MAX_INLINE_SIZE) return this.fail('Protocol error: too big bulk count string');
+          if (end - pos > MAX_INLINE_SIZE)
+            return this.fail('Protocol error: too big bulk count string');
           break;
         }
         const length = parseCount(buf, pos + 1, cr);
@@ -237,7 +240,12 @@ export function splitInline(line: string): string[] | null {
       const c = line[i];
       if (inDouble) {
         if (c === undefined) return null;
-        if (c === '\\' && line[i + 1] === 'x' && isHexDigit(line.charCodeAt(i + 2)) && isHexDigit(line.charCodeAt(i + 3))) {
+        if (
+          c === '\\' &&
+          line[i + 1] === 'x' &&
+          isHexDigit(line.charCodeAt(i + 2)) &&
+          isHexDigit(line.charCodeAt(i + 3))
+        ) {
           current += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
           i += 3;
         } else if (c === '\\' && i + 1 < n) {
@@ -245,8 +253,8 @@ export function splitInline(line: string): string[] | null {
           const e = line[i]!;
           current += INLINE_ESCAPES[e] ?? e;
         } else if (c === '"') {
+          // The closing quote ends the argument, which must be followed by a blank.
           if (i + 1 < n && !isBlank(line[i + 1])) return null;
-          inDouble = false;
           i++;
           break;
         } else {
@@ -259,7 +267,6 @@ export function splitInline(line: string): string[] | null {
           current += "'";
         } else if (c === "'") {
           if (i + 1 < n && !isBlank(line[i + 1])) return null;
-          inSingle = false;
           i++;
           break;
         } else {
@@ -303,7 +310,8 @@ export function bulk(value: string | null): string {
 /** Encodes an array of bulk strings (`null` elements become null bulk strings). */
 export function bulkArray(values: readonly (string | null)[]): string {
   let out = `*${values.length}\r\n`;
-  for (const value of values) out += value === null ? '$-1\r\n' : `$${value.length}\r\n${value}\r\n`;
+  for (const value of values)
+    out += value === null ? '$-1\r\n' : `$${value.length}\r\n${value}\r\n`;
   return out;
 }
 

@@ -33,7 +33,9 @@ const MAX_PENDING_OUTPUT = 32 * 1024 * 1024;
 let storeCount = 0;
 
 /** Starts an embedded Redis-compatible store and resolves once it listens. */
-export async function startEmbeddedStore(options: EmbeddedStoreOptions = {}): Promise<EmbeddedStore> {
+export async function startEmbeddedStore(
+  options: EmbeddedStoreOptions = {},
+): Promise<EmbeddedStore> {
   const host = options.host ?? '127.0.0.1';
   const mock = createMock(`${process.pid}-${++storeCount}`);
   const sockets = new Set<net.Socket>();
@@ -108,7 +110,8 @@ function serveConnection(engine: Engine, socket: net.Socket): void {
     flushScheduled = false;
     if (closed) return;
     let ready = 0;
-    while (ready < pending.length && typeof pending[ready] === 'string') output += pending[ready++] as string;
+    while (ready < pending.length && typeof pending[ready] === 'string')
+      output += pending[ready++] as string;
     if (ready > 0) {
       pending.splice(0, ready);
       shifted += ready;
