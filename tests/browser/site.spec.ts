@@ -38,10 +38,12 @@ test.describe('languages', () => {
   });
 
   test('the site root lands on the French home page', async ({ page }) => {
+    const problems = watchForErrors(page);
     await page.goto('/');
     await expect(page).toHaveURL(/\/fr\/$/);
     await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
     await expect(page.locator('h1')).toHaveText('Des processus sans état');
+    expect(problems).toEqual([]);
   });
 
   for (const page of pages.filter((p) => /^\/(fr|en)\//.test(p.url))) {
