@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { listLessonSlugs } from './src/utils/lessons.ts';
 import { isolationHeaders } from './src/utils/isolation.ts';
+import { labs } from './src/integrations/labs.ts';
 
 // The sidebar lists every lesson found in the French folder; English mirrors it file by file, and
 // Starlight shows each slug's title in the reader's language.
@@ -19,6 +20,7 @@ export default defineConfig({
   // Vite's own `server.headers` would miss the pages in dev.
   server: { headers: isolationHeaders },
   integrations: [
+    labs(),
     starlight({
       title: { fr: 'Processus sans état', en: 'Stateless processes' },
       favicon: '/favicon.svg',

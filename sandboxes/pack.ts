@@ -106,6 +106,14 @@ function readFolder(folder: string): FileTree {
   return tree;
 }
 
+// Inside a WebContainer the checks run as a process of their own, which prints its results as
+// its last line of output for the runtime to read.
+const RUN_CHECKS = `// Runs this lab's checks against the running lab: node run-checks.js [lab URL]
+import { check } from './checks/check.js';
+const results = await check(process.argv[2] ?? 'http://127.0.0.1:3000/');
+console.log(JSON.stringify({ results }));
+`;
+
 let shared: Promise<FileTree> | null = null;
 
 // What every lab shares: the platform, the store, the dashboard and the dependencies.
@@ -168,6 +176,7 @@ export async function packageLab(id: string): Promise<FileTree> {
     const extra = path.join(folder, optional);
     if (fs.existsSync(extra)) tree[optional] = { directory: readFolder(extra) };
   }
+  if (tree['checks']) tree['run-checks.js'] = { file: { contents: RUN_CHECKS } };
   return tree;
 }
 

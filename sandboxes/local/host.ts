@@ -1,0 +1,511 @@
+/**
+ * The local runtime's server: runs labs as real processes on this machine for the course site,
+ * which reaches it through its own origin (the dev and preview servers proxy `/_labs/` here).
+ * Each lab runs on a working copy of its app folder, so a learner's edits never touch the
+ * project's own files.
+ *
+ *   GET  /_labs/                       the labs this host can run
+ *   GET  /_labs/{lab}/status           stopped, starting, ready or failed
+ *   POST /_labs/{lab}/start            starts the lab; answers once every instance is ready
+ *   GET  /_labs/{lab}/output           the lab's output as Server-Sent Events (replayed first)
+ *   GET  /_labs/{lab}/files            the editable files
+ *   PUT  /_labs/{lab}/files/{name}     {"content"}: writes one editable file
+ *   POST /_labs/{lab}/reset|solve      starting files or solution back in place
+ *   POST /_labs/{lab}/check            runs the lab's checks against it
+ *   POST /_labs/{lab}/stop             stops the lab
+ *   *    /_labs/{lab}/app/…            the running lab itself (dashboard, app, control API)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { listLabs, readManifest, type LabManifest } from '../pack.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const labsDir = path.join(root, 'sandboxes/labs');
+const labEntry = path.join(root, 'sandboxes/platform/lab.ts');
+
+/** How much of a lab's output is kept to replay to a terminal that connects late. */
+const OUTPUT_KEPT = 200_000;
+const MAX_BODY = 256 * 1024;
+const START_TIMEOUT_MS = 60_000;
+
+/** Options of the lab host. */
+export interface LabHostOptions {
+  /** @default 0, any free port */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** Where the working copies live. @default `.lab-work/local` in the project */
+  workDir?: string;
+}
+
+/** A running lab host. */
+export interface LabHost {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+type LabPhase = 'stopped' | 'starting' | 'ready' | 'failed';
+
+class HttpError extends Error {
+  status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+// One lab on this host: its working copy, its process and its output.
+class LocalLab {
+  readonly manifest: LabManifest;
+  readonly workDir: string;
+  phase: LabPhase = 'stopped';
+  error: string | null = null;
+  labUrl: string | null = null;
+  #child: ChildProcess | null = null;
+  #starting: Promise<void> | null = null;
+  #output = '';
+  #listeners = new Set<(chunk: string) => void>();
+
+  constructor(manifest: LabManifest, workRoot: string) {
+    this.manifest = manifest;
+    this.workDir = path.join(workRoot, manifest.id);
+  }
+
+  get source(): string {
+    return path.join(labsDir, this.manifest.id);
+  }
+  get appDir(): string {
+    return path.join(this.workDir, 'app');
+  }
+  get hasSolution(): boolean {
+    return fs.existsSync(path.join(this.source, 'solution'));
+  }
+  get hasChecks(): boolean {
+    return fs.existsSync(path.join(this.source, 'checks', 'check.js'));
+  }
+
+  output(): string {
+    return this.#output;
+  }
+
+  subscribe(listener: (chunk: string) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(chunk: string): void {
+    this.#output = (this.#output + chunk).slice(-OUTPUT_KEPT);
+    for (const listener of this.#listeners) listener(chunk);
+  }
+
+  /** Starts the lab on its working copy (made from the starting files the first time). */
+  start(): Promise<void> {
+    if (this.phase === 'ready') return Promise.resolve();
+    this.#starting ??= this.#start().finally(() => {
+      this.#starting = null;
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    this.phase = 'starting';
+    this.error = null;
+    if (!fs.existsSync(this.appDir)) this.#copyFiles(path.join(this.source, 'app'), true);
+    const child = spawn(process.execPath, [labEntry], {
+      cwd: root,
+      env: {
+        ...process.env,
+        LAB_PORT: '0',
+        LAB_HOST: '127.0.0.1',
+        LAB_APP_DIR: this.appDir,
+        INSTANCES: String(this.manifest.instances ?? 3),
+        SESSION_STORE: this.manifest.sessionStore ?? 'memory',
+        REDIS_URL: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.#emit(chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.#emit(chunk));
+    child.once('exit', (code, signal) => {
+      if (this.#child !== child) return;
+      this.#child = null;
+      this.labUrl = null;
+      if (this.phase !== 'stopped') {
+        this.phase = 'failed';
+        this.error = `The lab stopped (${signal ?? `code ${code}`}).`;
+        this.#emit(`\n${this.error}\n`);
+      }
+    });
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (this.phase === 'starting') {
+      const url = /Lab ready at (http:\/\/\S+)/.exec(this.#output)?.[1];
+      if (url) {
+        this.labUrl = url;
+        this.phase = 'ready';
+        return;
+      }
+      if (this.#child !== child) break;
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        this.error = `The lab did not start within ${START_TIMEOUT_MS / 1000} s.`;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    this.phase = 'failed';
+    this.error ??= 'The lab did not start.';
+    throw new HttpError(500, `${this.error}\n${this.#output.slice(-2000)}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#child;
+    this.phase = 'stopped';
+    this.labUrl = null;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** The editable files of the working copy (or of the starting files before the first start). */
+  readFiles(): Record<string, string> {
+    const folder = fs.existsSync(this.appDir) ? this.appDir : path.join(this.source, 'app');
+    const files: Record<string, string> = {};
+    for (const name of this.manifest.editable)
+      files[name] = fs.readFileSync(path.join(folder, name), 'utf8');
+    return files;
+  }
+
+  /** Writes one editable file into the working copy; the lab's platform rolls it out. */
+  writeFile(name: string, content: string): void {
+    this.#editablePath(name);
+    if (!fs.existsSync(this.appDir)) this.#copyFiles(path.join(this.source, 'app'), true);
+    const target = this.#editablePath(name);
+    fs.writeFileSync(target, content);
+  }
+
+  reset(): Record<string, string> {
+    this.#copyFiles(path.join(this.source, 'app'), false);
+    return this.readFiles();
+  }
+
+  solve(): Record<string, string> {
+    if (!this.hasSolution)
+      throw new HttpError(404, `The lab "${this.manifest.id}" has no solution.`);
+    if (!fs.existsSync(this.appDir)) this.#copyFiles(path.join(this.source, 'app'), true);
+    this.#copyFiles(path.join(this.source, 'solution'), false);
+    return this.readFiles();
+  }
+
+  async check(): Promise<unknown> {
+    if (!this.hasChecks) throw new HttpError(404, `The lab "${this.manifest.id}" has no checks.`);
+    if (this.phase !== 'ready' || !this.labUrl)
+      throw new HttpError(409, 'Start the lab before checking it.');
+    const module = (await import(
+      pathToFileURL(path.join(this.source, 'checks', 'check.js')).href
+    )) as {
+      check: (url: string) => Promise<unknown>;
+    };
+    return module.check(this.labUrl);
+  }
+
+  // The only way a name reaches the disk: it must be one of the lab's editable files, and the
+  // file there must not be a link that leads elsewhere.
+  #editablePath(name: string): string {
+    if (!this.manifest.editable.includes(name)) {
+      throw new HttpError(
+        403,
+        `"${name}" is not one of this lab's editable files (${this.manifest.editable.join(', ')}).`,
+      );
+    }
+    const target = path.join(this.appDir, name);
+    if (
+      path.relative(this.appDir, target).startsWith('..') ||
+      path.isAbsolute(path.relative(this.appDir, target))
+    ) {
+      throw new HttpError(403, `"${name}" is outside the lab's folder.`);
+    }
+    if (fs.existsSync(target) && fs.lstatSync(target).isSymbolicLink()) {
+      throw new HttpError(403, `"${name}" is a link; links are not followed.`);
+    }
+    return target;
+  }
+
+  // Copies a folder's files over the working copy: all of them when creating it, only the
+  // editable ones otherwise (reset and solve change nothing else).
+  #copyFiles(from: string, everything: boolean): void {
+    fs.mkdirSync(this.appDir, { recursive: true });
+    if (everything) {
+      fs.cpSync(from, this.appDir, { recursive: true });
+      return;
+    }
+    for (const name of this.manifest.editable) {
+      const source = path.join(from, name);
+      if (fs.existsSync(source))
+        fs.writeFileSync(this.#editablePath(name), fs.readFileSync(source));
+    }
+  }
+}
+
+/** Starts the lab host; nothing runs until a page asks for a lab. */
+export async function startLabHost(options: LabHostOptions = {}): Promise<LabHost> {
+  const workDir = options.workDir ?? path.join(root, '.lab-work', 'local');
+  const labs = new Map<string, LocalLab>();
+  for (const id of listLabs()) labs.set(id, new LocalLab(readManifest(id), workDir));
+
+  const server = http.createServer((request, response) => {
+    handle(labs, request, response).catch((error: unknown) => {
+      const status = error instanceof HttpError ? error.status : 500;
+      if (!(error instanceof HttpError)) console.error('lab host:', error);
+      sendJson(response, status, { error: error instanceof Error ? error.message : String(error) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}/`,
+    port,
+    close: async () => {
+      await Promise.all([...labs.values()].map((lab) => lab.stop()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function handle(
+  labs: Map<string, LocalLab>,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://host.invalid');
+  const method = request.method ?? 'GET';
+  const parts = url.pathname.split('/');
+  // ['', '_labs', lab, action, ...rest]
+  if (parts[1] !== '_labs') throw new HttpError(404, 'Not a lab path.');
+  const id = parts[2] ?? '';
+  if (id === '') {
+    sendJson(response, 200, {
+      labs: [...labs.values()].map((lab) => ({
+        id: lab.manifest.id,
+        title: lab.manifest.title,
+        editable: lab.manifest.editable,
+        exercise: lab.hasSolution && lab.hasChecks,
+      })),
+    });
+    return;
+  }
+  const lab = labs.get(id);
+  if (!lab) throw new HttpError(404, `No lab "${id}" here.`);
+  const action = parts[3] ?? '';
+
+  if (action === 'app') {
+    // The dashboard's links are relative: it must be served from a path that ends with a slash.
+    if (parts.length === 4) {
+      response.writeHead(308, { location: `/_labs/${id}/app/${url.search}` });
+      response.end();
+      return;
+    }
+    if (lab.phase !== 'ready' || !lab.labUrl)
+      throw new HttpError(503, `The lab "${id}" is not running: start it first.`);
+    proxy(request, response, lab.labUrl, `/${parts.slice(4).join('/')}${url.search}`);
+    return;
+  }
+  if (action === 'status') {
+    sendJson(response, 200, { phase: lab.phase, error: lab.error });
+    return;
+  }
+  if (action === 'output') {
+    streamOutput(lab, request, response);
+    return;
+  }
+  if (action === 'files' && parts.length === 4) {
+    sendJson(response, 200, { files: lab.readFiles() });
+    return;
+  }
+
+  // Everything below changes something: from this site's own pages only, and JSON only.
+  refuseOtherOrigins(request);
+  if (action === 'files' && parts.length === 5) {
+    expectMethod(method, 'PUT');
+    const body = await readJson(request);
+    const content = body['content'];
+    if (typeof content !== 'string')
+      throw new HttpError(400, 'Send {"content": "…the file\'s text…"}.');
+    lab.writeFile(decodeURIComponent(parts[4] ?? ''), content);
+    sendJson(response, 200, { ok: true });
+    return;
+  }
+  expectMethod(method, 'POST');
+  await readJson(request);
+  switch (action) {
+    case 'start':
+      await lab.start();
+      sendJson(response, 200, { phase: lab.phase });
+      return;
+    case 'stop':
+      await lab.stop();
+      sendJson(response, 200, { phase: lab.phase });
+      return;
+    case 'reset':
+      sendJson(response, 200, { files: lab.reset() });
+      return;
+    case 'solve':
+      sendJson(response, 200, { files: lab.solve() });
+      return;
+    case 'check':
+      sendJson(response, 200, { results: await lab.check() });
+      return;
+    default:
+      throw new HttpError(404, `No lab action "${action}".`);
+  }
+}
+
+function expectMethod(method: string, expected: string): void {
+  if (method !== expected) throw new HttpError(405, `Use ${expected} here, not ${method}.`);
+}
+
+// The file API writes to disk: only the site's own pages may call it, never another site.
+function refuseOtherOrigins(request: http.IncomingMessage): void {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    throw new HttpError(
+      403,
+      `Only the course site's own pages can change a lab (Sec-Fetch-Site: ${site}).`,
+    );
+  }
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  let host = '';
+  try {
+    host = new URL(origin).host;
+  } catch {
+    // An opaque origin ("null") is refused below.
+  }
+  const forwarded = request.headers['x-forwarded-host'];
+  const hosts = [
+    request.headers.host,
+    ...(typeof forwarded === 'string' ? forwarded.split(',') : []),
+  ];
+  if (!host || !hosts.some((candidate) => candidate?.trim() === host)) {
+    throw new HttpError(
+      403,
+      `Only the course site's own pages can change a lab (Origin: ${origin}).`,
+    );
+  }
+}
+
+async function readJson(request: http.IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY)
+      throw new HttpError(413, `Request body larger than ${MAX_BODY / 1024} KB.`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  const type = request.headers['content-type'] ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type))
+    throw new HttpError(415, 'Send JSON (Content-Type: application/json).');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'The body is not valid JSON.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new HttpError(400, 'The body must be a JSON object.');
+  return value as Record<string, unknown>;
+}
+
+function streamOutput(
+  lab: LocalLab,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+): void {
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+  });
+  const send = (chunk: string): void => {
+    response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+  };
+  if (lab.output()) send(lab.output());
+  const unsubscribe = lab.subscribe(send);
+  const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
+  request.on('close', () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  });
+}
+
+// A plain reverse proxy to the running lab, streaming both ways (the event stream included).
+function proxy(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  labUrl: string,
+  pathname: string,
+): void {
+  const target = new URL(labUrl);
+  const upstream = http.request(
+    {
+      host: target.hostname,
+      port: target.port,
+      method: request.method,
+      path: pathname,
+      headers: {
+        ...request.headers,
+        'x-forwarded-host': request.headers['x-forwarded-host'] ?? request.headers.host ?? '',
+      },
+    },
+    (answer) => {
+      response.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(response);
+    },
+  );
+  upstream.on('error', (error) =>
+    sendJson(response, 502, { error: `The lab did not answer: ${error.message}` }),
+  );
+  response.on('close', () => upstream.destroy());
+  request.pipe(upstream);
+}
+
+function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+// `node sandboxes/local/host.ts` runs the host alone (LAB_HOST_PORT, default any free port).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const host = await startLabHost({ port: Number(process.env['LAB_HOST_PORT'] ?? 0) });
+  console.log(`Lab host ready at ${host.url}`);
+  const stop = (): void => {
+    host.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

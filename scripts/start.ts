@@ -1,0 +1,51 @@
+// `npm start`: the course site with working labs on this machine. It starts the local runtime's
+// lab host, then the site (`astro dev`, or `astro preview` of the build with --preview), which
+// proxies `/_labs/` to the host so that the labs are reached through the site's own origin.
+//   PORT       the site's port (default 4321; the next free one if taken)
+//   HOST       the site's address (default 127.0.0.1)
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLabHost } from '../sandboxes/local/host.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const preview = process.argv.includes('--preview');
+const host = process.env['HOST'] || '127.0.0.1';
+const port = process.env['PORT'] || '4321';
+
+const labHost = await startLabHost({ port: Number(process.env['LAB_HOST_PORT'] ?? 0) });
+console.log(`Lab host ready at ${labHost.url} (the site proxies /_labs/ to it)`);
+
+// --ignore-lock keeps the server in the foreground and lets it run beside another dev server of
+// this project (Astro otherwise refuses, or moves to the background when it detects an agent).
+const site = spawn(
+  process.execPath,
+  [
+    path.join(root, 'node_modules/astro/bin/astro.mjs'),
+    preview ? 'preview' : 'dev',
+    '--host',
+    host,
+    '--port',
+    port,
+    '--ignore-lock',
+  ],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, LAB_HOST_URL: labHost.url, ASTRO_TELEMETRY_DISABLED: '1' },
+  },
+);
+
+let stopping = false;
+const stop = (code: number): void => {
+  if (stopping) return;
+  stopping = true;
+  site.kill('SIGTERM');
+  labHost.close().then(
+    () => process.exit(code),
+    () => process.exit(1),
+  );
+};
+site.on('exit', (code) => stop(code ?? 0));
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));

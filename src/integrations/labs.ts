@@ -1,0 +1,48 @@
+import type { AstroIntegration } from 'astro';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listLabs, packageLab } from '../../sandboxes/pack.ts';
+
+/**
+ * Makes the labs part of the site: each packaged lab is served at `/labs/{id}.json` (for the
+ * WebContainer runtime; written into the build, built on demand in dev), and `/_labs/` is
+ * proxied to the local runtime's host when `LAB_HOST_URL` names one (`npm start` does).
+ */
+export function labs(): AstroIntegration {
+  const hostUrl = process.env['LAB_HOST_URL'];
+  // Lab output and the dashboard's event stream are long-lived responses: no proxy timeout.
+  const proxy = hostUrl
+    ? { '/_labs': { target: hostUrl, changeOrigin: false, timeout: 0, proxyTimeout: 0 } }
+    : undefined;
+  return {
+    name: 'course-labs',
+    hooks: {
+      'astro:config:setup': ({ updateConfig }) => {
+        if (proxy) updateConfig({ vite: { server: { proxy }, preview: { proxy } } });
+      },
+      'astro:server:setup': ({ server }) => {
+        server.middlewares.use((request, response, next) => {
+          const match = /^\/labs\/([a-z0-9-]+)\.json$/.exec(request.url ?? '');
+          if (!match?.[1] || !listLabs().includes(match[1])) return next();
+          packageLab(match[1]).then(
+            (tree) => {
+              response.setHeader('content-type', 'application/json');
+              response.end(JSON.stringify(tree));
+            },
+            (error: unknown) => next(error),
+          );
+        });
+      },
+      'astro:build:done': async ({ dir, logger }) => {
+        const out = path.join(fileURLToPath(dir), 'labs');
+        fs.mkdirSync(out, { recursive: true });
+        for (const id of listLabs()) {
+          const text = JSON.stringify(await packageLab(id));
+          fs.writeFileSync(path.join(out, `${id}.json`), text);
+          logger.info(`packaged lab ${id}: ${Math.round(text.length / 1024)} KB`);
+        }
+      },
+    },
+  };
+}
