@@ -47,7 +47,11 @@ async function sessionScenario(prefix: string, client: Adapter): Promise<void> {
   expect(await client.ttl(`${prefix}:a`)).toBe(100);
   expect(Number(await client.expire(`${prefix}:a`, 500))).toBe(1);
   expect(await client.ttl(`${prefix}:a`)).toBe(500);
-  expect(await client.mget([`${prefix}:a`, `${prefix}:none`, `${prefix}:b`])).toEqual(['{"visits":1}', null, 'é ✓']);
+  expect(await client.mget([`${prefix}:a`, `${prefix}:none`, `${prefix}:b`])).toEqual([
+    '{"visits":1}',
+    null,
+    'é ✓',
+  ]);
   expect((await client.scanAll(`${prefix}:*`)).sort()).toEqual([`${prefix}:a`, `${prefix}:b`]);
   const bytes = Buffer.from([0, 255, 13, 10, 128, 1]);
   await client.setBinary(`${prefix}:bin`, bytes);
@@ -84,7 +88,8 @@ type NodeRedis = ReturnType<typeof createClient5>;
 
 function nodeRedisAdapter(redis: NodeRedis): Adapter {
   return {
-    set: (key, value, seconds) => redis.set(key, value, { expiration: { type: 'EX', value: seconds } }),
+    set: (key, value, seconds) =>
+      redis.set(key, value, { expiration: { type: 'EX', value: seconds } }),
     get: (key) => redis.get(key),
     expire: (key, seconds) => redis.expire(key, seconds),
     ttl: (key) => redis.ttl(key),

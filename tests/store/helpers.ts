@@ -86,7 +86,9 @@ export function replyEnd(buf: Buffer, start: number): number {
     }
     return at;
   }
-  throw new Error(`not a RESP2 reply: ${JSON.stringify(buf.toString('latin1', start, start + 40))}`);
+  throw new Error(
+    `not a RESP2 reply: ${JSON.stringify(buf.toString('latin1', start, start + 40))}`,
+  );
 }
 
 /** A bare TCP client: what it sends is exactly what the test wrote, replies are raw bytes. */
@@ -146,7 +148,8 @@ export class RawClient {
         return out;
       }
       if (this.ended) throw new Error(`connection closed after ${out.length} of ${count} replies`);
-      if (Date.now() > deadline) throw new Error(`timed out after ${out.length} of ${count} replies`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out after ${out.length} of ${count} replies`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 50);
         this.waiters.push(() => {

@@ -37,7 +37,13 @@ async function startMain(args: string[] = []): Promise<Started> {
 
 async function ping(port: number): Promise<string[]> {
   const client = await RawClient.connect(port);
-  client.send(Buffer.concat([encodeCommand(['PING']), encodeCommand(['SET', 'after', 'ok']), encodeCommand(['GET', 'after'])]));
+  client.send(
+    Buffer.concat([
+      encodeCommand(['PING']),
+      encodeCommand(['SET', 'after', 'ok']),
+      encodeCommand(['GET', 'after']),
+    ]),
+  );
   const replies = await client.replies(3, 5000);
   client.close();
   return replies;
@@ -94,11 +100,17 @@ function fuzzInput(next: () => number): Buffer {
     return bytes;
   }
   const alphabet = Buffer.from('*$:+-\r\n0123456789-x "\'\\');
-  const frame = Buffer.from(Buffer.concat([seeds[Math.floor(next() * seeds.length)]!, seeds[Math.floor(next() * seeds.length)]!]));
+  const frame = Buffer.from(
+    Buffer.concat([
+      seeds[Math.floor(next() * seeds.length)]!,
+      seeds[Math.floor(next() * seeds.length)]!,
+    ]),
+  );
   const edits = 1 + Math.floor(next() * 4);
   for (let e = 0; e < edits; e++) {
     const at = Math.floor(next() * frame.length);
-    frame[at] = next() < 0.7 ? alphabet[Math.floor(next() * alphabet.length)]! : Math.floor(next() * 256);
+    frame[at] =
+      next() < 0.7 ? alphabet[Math.floor(next() * alphabet.length)]! : Math.floor(next() * 256);
   }
   return next() < 0.3 ? frame.subarray(0, Math.floor(next() * frame.length)) : frame;
 }

@@ -52,7 +52,9 @@ describe('RespParser', () => {
       if (frame.length <= 60) {
         for (let i = 0; i <= frame.length; i++) {
           for (let j = i; j <= frame.length; j++) {
-            expect(parse([frame.subarray(0, i), frame.subarray(i, j), frame.subarray(j)])).toEqual(whole);
+            expect(parse([frame.subarray(0, i), frame.subarray(i, j), frame.subarray(j)])).toEqual(
+              whole,
+            );
           }
         }
       }
@@ -97,11 +99,21 @@ describe('RespParser', () => {
   });
 
   test('protocol errors carry the text redis-server sends', () => {
-    expect(parse([Buffer.from('*1\r\n$x\r\n')]).errors).toEqual(['Protocol error: invalid bulk length']);
-    expect(parse([Buffer.from('*1\r\n$99999999999\r\n')]).errors).toEqual(['Protocol error: invalid bulk length']);
-    expect(parse([Buffer.from('*2000000\r\n')]).errors).toEqual(['Protocol error: invalid multibulk length']);
-    expect(parse([Buffer.from('*1\r\n+x\r\n')]).errors).toEqual(["Protocol error: expected '$', got '+'"]);
-    expect(parse([Buffer.from('x'.repeat(70 * 1024))]).errors).toEqual(['Protocol error: too big inline request']);
+    expect(parse([Buffer.from('*1\r\n$x\r\n')]).errors).toEqual([
+      'Protocol error: invalid bulk length',
+    ]);
+    expect(parse([Buffer.from('*1\r\n$99999999999\r\n')]).errors).toEqual([
+      'Protocol error: invalid bulk length',
+    ]);
+    expect(parse([Buffer.from('*2000000\r\n')]).errors).toEqual([
+      'Protocol error: invalid multibulk length',
+    ]);
+    expect(parse([Buffer.from('*1\r\n+x\r\n')]).errors).toEqual([
+      "Protocol error: expected '$', got '+'",
+    ]);
+    expect(parse([Buffer.from('x'.repeat(70 * 1024))]).errors).toEqual([
+      'Protocol error: too big inline request',
+    ]);
     expect(parse([Buffer.from(`*${'1'.repeat(70 * 1024)}`)]).errors).toEqual([
       'Protocol error: too big mbulk count string',
     ]);

@@ -90,8 +90,6 @@ export interface CommandSpec {
   arity: number;
   /** Type the first key must hold when it exists; otherwise the reply is WRONGTYPE. */
   keyType?: KeyType;
-  /** Commands that change the connection rather than the data, refused inside MULTI. */
-  noMulti?: boolean;
   handler: Handler;
 }
 
@@ -187,63 +185,71 @@ const encodeOk = (): string => OK;
 const encodeBulkArray = (value: unknown): string =>
   bulkArray((value as unknown[]).map((v) => (v === null || v === undefined ? null : asText(v))));
 
-/** Redis's glob matching (`stringmatchlen`): `*`, `?`, `[...]` with ranges and `^`, `\` escapes. */
+/** Redis's glob matching (`stringmatchlen`): `*`, `?`, `[...]` with ranges and `^`, `\\` escapes. */
 export function globMatch(pattern: string, text: string, nocase = false): boolean {
   const p = nocase ? pattern.toLowerCase() : pattern;
   const s = nocase ? text.toLowerCase() : text;
-  return matchFrom(p, 0, s, 0, 0);
-}
-
-function matchFrom(p: string, pi: number, s: string, si: number, depth: number): boolean {
-  // Redis bounds the recursion of nested stars the same way, so a hostile pattern stays cheap.
-  if (depth > 1000) return false;
-  while (pi < p.length) {
-    const c = p[pi]!;
-    if (c === '*') {
-      while (p[pi + 1] === '*') pi++;
-      if (pi + 1 === p.length) return true;
-      for (let k = si; k <= s.length; k++) if (matchFrom(p, pi + 1, s, k, depth + 1)) return true;
+  // Greedy matching that, on a mismatch, retries from the last star one character further.
+  // Only the last star ever needs revisiting, so a hostile pattern such as `*a*a*a*b` costs
+  // at most pattern × text steps instead of exponential backtracking.
+  let pi = 0;
+  let si = 0;
+  let starPi = -1;
+  let starSi = 0;
+  while (si < s.length) {
+    if (pi < p.length && p[pi] === '*') {
+      while (p[pi] === '*') pi++;
+      if (pi === p.length) return true;
+      starPi = pi;
+      starSi = si;
+      continue;
+    }
+    const step = pi < p.length ? matchOne(p, pi, s.charCodeAt(si)) : -1;
+    if (step > 0) {
+      pi += step;
+      si++;
+    } else if (starPi !== -1) {
+      pi = starPi;
+      si = ++starSi;
+    } else {
       return false;
     }
-    if (si >= s.length) return false;
-    if (c === '?') {
-      si++;
-      pi++;
-      continue;
-    }
-    if (c === '[') {
-      pi++;
-      const negate = p[pi] === '^';
-      if (negate) pi++;
-      let matched = false;
-      while (pi < p.length && p[pi] !== ']') {
-        if (p[pi] === '\\' && pi + 1 < p.length) {
-          pi++;
-          if (p[pi] === s[si]) matched = true;
-        } else if (p[pi + 1] === '-' && pi + 2 < p.length && p[pi + 2] !== ']') {
-          let lo = p.charCodeAt(pi);
-          let hi = p.charCodeAt(pi + 2);
-          if (lo > hi) [lo, hi] = [hi, lo];
-          const code = s.charCodeAt(si);
-          if (code >= lo && code <= hi) matched = true;
-          pi += 2;
-        } else if (p[pi] === s[si]) {
-          matched = true;
-        }
-        pi++;
-      }
-      if (negate) matched = !matched;
-      if (!matched) return false;
-      si++;
-      pi++;
-      continue;
-    }
-    if (c === '\\' && pi + 1 < p.length) pi++;
-    if (p[pi] !== s[si]) return false;
-    si++;
-    pi++;
   }
-  return si === s.length;
+  while (p[pi] === '*') pi++;
+  return pi === p.length;
+}
+
+/**
+ * Matches one character against the pattern element at `pi` (a literal, `?`, an escape or a
+ * `[...]` class) and returns how many pattern characters that element spans, or -1 on a mismatch.
+ */
+function matchOne(p: string, pi: number, code: number): number {
+  const c = p[pi]!;
+  if (c === '?') return 1;
+  if (c === '\\' && pi + 1 < p.length) return p.charCodeAt(pi + 1) === code ? 2 : -1;
+  if (c !== '[') return p.charCodeAt(pi) === code ? 1 : -1;
+  let i = pi + 1;
+  const negate = p[i] === '^';
+  if (negate) i++;
+  let matched = false;
+  while (i < p.length && p[i] !== ']') {
+    if (p[i] === '\\' && i + 1 < p.length) {
+      i++;
+      if (p.charCodeAt(i) === code) matched = true;
+    } else if (p[i + 1] === '-' && i + 2 < p.length && p[i + 2] !== ']') {
+      let lo = p.charCodeAt(i);
+      let hi = p.charCodeAt(i + 2);
+      if (lo > hi) [lo, hi] = [hi, lo];
+      if (code >= lo && code <= hi) matched = true;
+      i += 2;
+    } else if (p.charCodeAt(i) === code) {
+      matched = true;
+    }
+    i++;
+  }
+  // An unclosed class ends at the end of the pattern, as in Redis.
+  const span = Math.min(i, p.length - 1) - pi + 1;
+  return matched !== negate ? span : -1;
 }
 
 /** Milliseconds left before `key` expires: -2 when missing, -1 when it does not expire. */
@@ -940,16 +946,32 @@ const specs: CommandSpec[] = [
   {
     name: 'quit',
     arity: -1,
-    noMulti: true,
     handler: (_engine, _args, session) => {
       session.closing = true;
       return OK;
     },
   },
   { name: 'select', arity: 2, handler: selectCommand },
+  {
+    name: 'auth',
+    arity: -2,
+    // The store has no password, like a redis-server whose default user is `nopass`: a client
+    // configured with one gets the same answers, and `AUTH default <anything>` succeeds.
+    handler: (_engine, args) => {
+      if (args.length > 3) return SYNTAX;
+      if (args.length === 2) {
+        return error(
+          'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+        );
+      }
+      return args[1] === 'default'
+        ? OK
+        : error('WRONGPASS invalid username-password pair or user is disabled.');
+    },
+  },
   { name: 'info', arity: -1, handler: (engine) => bulk(infoText(engine)) },
-  { name: 'client', arity: -2, noMulti: true, handler: clientCommand },
-  { name: 'hello', arity: -1, noMulti: true, handler: helloCommand },
+  { name: 'client', arity: -2, handler: clientCommand },
+  { name: 'hello', arity: -1, handler: helloCommand },
   { name: 'command', arity: -1, handler: commandCommand },
   { name: 'config', arity: -2, handler: configCommand },
 ];

@@ -162,12 +162,12 @@ function serveConnection(engine: Engine, socket: net.Socket): void {
     const name = args[0]!.toLowerCase();
     if (name === 'multi' || name === 'exec' || name === 'discard') return transaction(name, args);
     const spec = lookup(args);
-    if (session.queued !== null) {
+    // Inside MULTI commands are queued, except QUIT, which redis-server also runs at once.
+    if (session.queued !== null && name !== 'quit') {
       if (typeof spec === 'string') {
         session.queueFailed = true;
         return spec;
       }
-      if (spec.noMulti) return error(`ERR Command not allowed inside a transaction`);
       session.queued.push(args);
       return '+QUEUED\r\n';
     }
