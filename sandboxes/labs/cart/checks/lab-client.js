@@ -35,10 +35,11 @@ export function createLab(baseUrl, options = {}) {
   const instanceUrl = options.instanceUrl ?? ((instance) => `http://127.0.0.1:${instance.port}/`);
   const progress = options.onProgress ?? (() => {});
 
-  async function request(url, init = {}) {
+  // A rolling replacement may take a while on a busy machine: the platform answers when it is done.
+  async function request(url, init = {}, timeoutMs = 10_000) {
     let response;
     try {
-      response = await send(url, { ...init, signal: AbortSignal.timeout(10_000) });
+      response = await send(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       return { status: 0, instance: null, type: '', bytes: new Uint8Array(), json: null, error };
     }
@@ -69,13 +70,13 @@ export function createLab(baseUrl, options = {}) {
   }
 
   async function control(method, pathname) {
-    const answer = await request(new URL(pathname, base), {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    });
+    const answer = await request(
+      new URL(pathname, base),
+      { method, headers: { 'content-type': 'application/json' }, body: '{}' },
+      120_000,
+    );
     if (answer.status !== 200) {
-      const why = answer.json?.error ?? `HTTP ${answer.status}`;
+      const why = answer.json?.error ?? answer.error?.message ?? `HTTP ${answer.status}`;
       throw new CheckProblem(
         'lab-ready',
         `La plateforme a refusé ${method} /${pathname} : ${why}`,
@@ -115,7 +116,7 @@ export function createLab(baseUrl, options = {}) {
 
     /** Sends a request to one instance directly, bypassing the balancer. */
     direct(instance, pathname) {
-      return request(new URL(pathname, instanceUrl(instance)));
+      return request(new URL(pathname, instanceUrl(instance)), {}, 3000);
     },
 
     /** A visitor with a cookie jar of its own, as one browser would have. */

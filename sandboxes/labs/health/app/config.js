@@ -1,0 +1,25 @@
+// Everything this process needs to know comes from its environment (factor III), so the same
+// code runs as any number of instances without a single change.
+export function readConfig(env) {
+  const sessionStore = env.SESSION_STORE ?? 'memory';
+  if (sessionStore !== 'memory' && sessionStore !== 'redis') {
+    throw new Error(`SESSION_STORE must be "memory" or "redis", not "${sessionStore}".`);
+  }
+  if (!env.SESSION_SECRET) {
+    // Every instance must sign cookies with the same secret, or a session started on one
+    // instance would be refused by the others. So it comes from outside, never from the code.
+    throw new Error('SESSION_SECRET is not set: give every instance the same secret.');
+  }
+  if (process.getuid?.() === 0) {
+    console.warn('Running as root: this app needs no privilege, run it as an ordinary user.');
+  }
+  return {
+    port: Number(env.PORT ?? 8080),
+    host: env.HOST ?? '127.0.0.1',
+    instance: env.INSTANCE_ID ?? `pid-${process.pid}`,
+    sessionStore,
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    // A list separated by commas lets you rotate the secret: the first one signs, all verify.
+    sessionSecret: env.SESSION_SECRET.split(','),
+  };
+}

@@ -1,0 +1,80 @@
+// One process of the lab's web app. The platform starts several of them behind a load balancer;
+// each one is configured only by environment variables, so any platform could run it.
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import session from 'express-session';
+import { readConfig } from './config.js';
+import { createSessionStore } from './session-store.js';
+import { healthRoutes } from './health.js';
+import { shutDownGracefully } from './shutdown.js';
+
+const config = readConfig(process.env);
+const app = express();
+
+// THE SWITCH. With `memory`, sessions live inside this process: they die with it, and the
+// other instances never see them. With `redis`, they live in a backing service that every
+// instance shares, so this process keeps no state of its own and can be replaced at any time.
+const store = createSessionStore(config);
+
+app.use(healthRoutes(config, store));
+
+app.use(
+  session({
+    name: 'lab.sid',
+    secret: config.sessionSecret,
+    store: store.expressStore, // undefined means express-session's own MemoryStore
+    resave: false,
+    saveUninitialized: false,
+    // A signed session id that this instance does not know is adopted rather than replaced, as
+    // PHP does by default: with memory sessions, each instance then keeps its own count for the
+    // same visitor, and you can watch the state split. A forged id fails its signature and
+    // never gets here: the visitor simply starts a new session.
+    genid: (req) => req.sessionID ?? randomUUID(),
+    cookie: { httpOnly: true, sameSite: 'lax', maxAge: 24 * 60 * 60 * 1000 },
+  }),
+);
+
+// Counts one visit in the caller's session.
+app.post('/api/visit', async (req, res) => {
+  req.session.visits = (req.session.visits ?? 0) + 1;
+  // Save before answering: a visit we report is a visit the store has kept.
+  await new Promise((resolve, reject) =>
+    req.session.save((error) => (error ? reject(error) : resolve())),
+  );
+  res.json({ instance: config.instance, visits: req.session.visits, store: config.sessionStore });
+});
+
+// Shows the caller's session without changing it.
+app.get('/api/session', (req, res) => {
+  res.json({
+    instance: config.instance,
+    visits: req.session.visits ?? 0,
+    store: config.sessionStore,
+  });
+});
+
+app.use('/api', (req, res) => {
+  res.status(404).json({ error: `No route ${req.method} ${req.originalUrl}` });
+});
+
+// Any failure reaching the session store ends here: the request gets a 503 and the process
+// stays up, ready to serve again as soon as the store answers.
+app.use((error, req, res, _next) => {
+  const storeDown = store.isStoreError(error);
+  console.error(`${req.method} ${req.originalUrl} failed: ${error.message}`);
+  if (res.headersSent) return;
+  const status = storeDown ? 503 : (error.status ?? error.statusCode ?? 500);
+  res.status(status).json({
+    error: storeDown ? `The session store is unreachable: ${error.message}` : error.message,
+  });
+});
+
+const server = app.listen(config.port, config.host, () => {
+  console.log(
+    `instance ${config.instance} listening on ${config.host}:${config.port}, sessions in ${config.sessionStore}`,
+  );
+});
+
+// The platform stops an instance with SIGTERM: finish what is in flight, then exit.
+process.on('SIGTERM', () => shutDownGracefully(server, store));
+process.on('SIGINT', () => shutDownGracefully(server, store));

@@ -1,0 +1,82 @@
+// Where sessions live. `memory` keeps them in this process; `redis` keeps them in a backing
+// service shared by every instance.
+import { createClient } from 'redis';
+import { RedisStore } from 'connect-redis';
+
+export function createSessionStore(config) {
+  if (config.sessionStore === 'memory') {
+    return {
+      expressStore: undefined,
+      // Nothing outside the process to wait for.
+      isReady: async () => true,
+      isStoreError: () => false,
+      close: async () => {},
+    };
+  }
+
+  const client = createClient({
+    url: config.redisUrl,
+    // While Redis is unreachable, fail at once instead of queueing requests that would hang.
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 1000,
+      // Keep trying to reconnect, never more than half a second apart, so that service resumes
+      // as soon as Redis is back.
+      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 500),
+    },
+  });
+  // A lost connection is an event to log, not a reason to crash: the client reconnects by itself.
+  let lastError = '';
+  client.on('error', (error) => {
+    if (error.message !== lastError) console.error(`redis: ${error.message}`);
+    lastError = error.message;
+  });
+  client.on('ready', () => {
+    if (lastError) console.log('redis: connected again');
+    lastError = '';
+  });
+  // Start connecting without waiting: the instance starts even while Redis is down, and its
+  // readiness check tells the platform when it can take traffic.
+  client.connect().catch(() => {});
+
+  return {
+    expressStore: new ReportingRedisStore({ client, prefix: 'sess:', disableTouch: true }),
+    isReady: async () => {
+      if (!client.isReady) return false;
+      return (await withTimeout(client.ping(), 500)) === 'PONG';
+    },
+    isStoreError: (error) => error?.sessionStoreUnavailable === true,
+    close: async () => {
+      if (client.isOpen) await client.quit().catch(() => client.destroy());
+    },
+  };
+}
+
+// A Redis session store whose failures say they come from the store, so the app can answer
+// 503 "store unreachable" for them and 500 for its own bugs.
+class ReportingRedisStore extends RedisStore {
+  get(sid, callback) {
+    return super.get(sid, markStoreErrors(callback));
+  }
+  set(sid, session, callback) {
+    return super.set(sid, session, markStoreErrors(callback));
+  }
+  destroy(sid, callback) {
+    return super.destroy(sid, markStoreErrors(callback));
+  }
+}
+
+function markStoreErrors(callback) {
+  return (error, result) => {
+    if (error) error.sessionStoreUnavailable = true;
+    callback?.(error, result);
+  };
+}
+
+function withTimeout(promise, ms) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
