@@ -21,7 +21,11 @@ const failedSteps: string[] = [];
 /** Runs one step with its output shown as it comes; resolves with its exit code. */
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    const child = spawn(command, args, {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, ...env },
+    });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     child.on('error', (error) => {
       console.error(`Cannot run ${command}: ${error.message}`);
@@ -68,11 +72,15 @@ function prerequisites(): string[] {
   const problems: string[] = [];
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   if (major < 22 || (major === 22 && minor < 12)) {
-    problems.push(`Node ${process.versions.node} is too old: this project needs Node 22.12 or later (Node 24 LTS recommended).`);
+    problems.push(
+      `Node ${process.versions.node} is too old: this project needs Node 22.12 or later (Node 24 LTS recommended).`,
+    );
   }
   if (!findChromium()) problems.push(CHROMIUM_MISSING);
   if (spawnSync('redis-server', ['--version']).status !== 0) {
-    problems.push('redis-server is missing: the lab tests need a real Redis (apt-get install -y redis-server, or brew install redis).');
+    problems.push(
+      'redis-server is missing: the lab tests need a real Redis (apt-get install -y redis-server, or brew install redis).',
+    );
   }
   return problems;
 }
@@ -87,7 +95,10 @@ async function main(): Promise<void> {
   fs.mkdirSync(results, { recursive: true });
   process.env['ASTRO_TELEMETRY_DISABLED'] = '1';
 
-  await step('type check', process.execPath, [path.join(root, 'node_modules/astro/bin/astro.mjs'), 'check']);
+  await step('type check', process.execPath, [
+    path.join(root, 'node_modules/astro/bin/astro.mjs'),
+    'check',
+  ]);
   await step('type check (tsc)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
   await step('lint', bin('eslint'), ['.']);
   await step('format', bin('prettier'), ['--check', '.']);
@@ -95,15 +106,32 @@ async function main(): Promise<void> {
   console.log('\n=== unit and integration tests (Vitest) ===');
   const vitestReport = path.join(results, 'vitest.json');
   fs.rmSync(vitestReport, { force: true });
-  const vitestCode = await run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${vitestReport}`]);
-  const vitest = readJson(vitestReport) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number } | null;
+  const vitestCode = await run(bin('vitest'), [
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile=${vitestReport}`,
+  ]);
+  const vitest = readJson(vitestReport) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  } | null;
   addCounts(
     'Vitest',
-    vitest && { passed: vitest.numPassedTests, failed: vitest.numFailedTests, skipped: vitest.numPendingTests + vitest.numTodoTests },
+    vitest && {
+      passed: vitest.numPassedTests,
+      failed: vitest.numFailedTests,
+      skipped: vitest.numPendingTests + vitest.numTodoTests,
+    },
     vitestCode,
   );
 
-  const built = await step('production build', process.execPath, [path.join(root, 'node_modules/astro/bin/astro.mjs'), 'build']);
+  const built = await step('production build', process.execPath, [
+    path.join(root, 'node_modules/astro/bin/astro.mjs'),
+    'build',
+  ]);
   if (built) {
     console.log('\n=== browser tests (Playwright, Chromium) ===');
     const playwrightReport = path.join(results, 'playwright.json');
@@ -111,7 +139,9 @@ async function main(): Promise<void> {
     const playwrightCode = await run(bin('playwright'), ['test', '--reporter=list,json'], {
       PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport,
     });
-    const playwright = readJson(playwrightReport) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } } | null;
+    const playwright = readJson(playwrightReport) as {
+      stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+    } | null;
     addCounts(
       'Playwright',
       playwright && {
@@ -128,7 +158,9 @@ async function main(): Promise<void> {
 
   console.log('');
   if (failedSteps.length > 0) console.log(`Failed: ${failedSteps.join('; ')}`);
-  console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+  console.log(
+    `${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`,
+  );
   process.exit(total.failed > 0 || failedSteps.length > 0 ? 1 : 0);
 }
 
