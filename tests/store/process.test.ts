@@ -3,6 +3,7 @@
  * must never crash or hang it, and it must stop cleanly on SIGTERM and SIGINT.
  */
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import readline from 'node:readline';
@@ -165,6 +166,39 @@ describe('hostile input', () => {
     const client = await RawClient.connect(store.port);
     client.send('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$536870912\r\n');
     expect(await client.untilClosed()).toBe('-ERR Protocol error: invalid bulk length\r\n');
+  });
+
+  test('a client that pipelines without reading is throttled instead of filling memory', async () => {
+    const setup = await RawClient.connect(store.port);
+    setup.send(encodeCommand(['SET', 'big', Buffer.alloc(1024 * 1024, 'x')]));
+    expect(await setup.replies(1)).toEqual(['+OK\r\n']);
+    setup.close();
+    const rssMb = async (): Promise<number> => {
+      const status = await readFile(`/proc/${store.child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+    };
+    const before = await rssMb();
+    // 3000 GETs of 1 MiB would be 3 GiB of replies if the store kept answering a client that
+    // does not read.
+    const greedy = await RawClient.connect(store.port);
+    greedy.socket.pause();
+    const request = encodeCommand(['GET', 'big']);
+    greedy.send(Buffer.concat(Array.from({ length: 3000 }, () => request)));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await rssMb()).toBeLessThan(before + 400);
+    expect(await ping(store.port)).toEqual(['+PONG\r\n', '+OK\r\n', '$2\r\nok\r\n']);
+    greedy.close();
+  });
+
+  test('a long pipeline read slowly still gets every reply, in order', async () => {
+    const client = await RawClient.connect(store.port);
+    const count = 20_000;
+    const frames = Array.from({ length: count }, (_, i) => encodeCommand(['ECHO', String(i)]));
+    client.send(Buffer.concat(frames));
+    const replies = await client.replies(count, 20_000);
+    expect(replies[0]).toBe('$1\r\n0\r\n');
+    expect(replies.every((reply, i) => reply === `$${String(i).length}\r\n${i}\r\n`)).toBe(true);
+    client.close();
   });
 
   test('a command announcing more data than it sends does not block other clients', async () => {

@@ -14,6 +14,7 @@
  */
 import RedisMock from 'ioredis-mock';
 import {
+  MAX_BULK_LENGTH,
   EMPTY_ARRAY,
   NULL_ARRAY,
   NULL_BULK,
@@ -837,7 +838,20 @@ const specs: CommandSpec[] = [
   },
   { name: 'mset', arity: -3, handler: pairs('mset', 1, forward('mset', encodeOk)) },
   { name: 'getdel', arity: 2, keyType: 'string', handler: forward('getdel', encodeBulk) },
-  { name: 'append', arity: 3, keyType: 'string', handler: forward('append', encodeInteger) },
+  {
+    name: 'append',
+    arity: 3,
+    keyType: 'string',
+    // The same bound as a bulk string, as Redis applies proto-max-bulk-len to APPEND, so that
+    // a value cannot grow past what a client could ever send or read back.
+    handler: (engine, args) => {
+      const current = stringOrNull(engine, args[1]!);
+      if ((current?.length ?? 0) + args[2]!.length > MAX_BULK_LENGTH) {
+        return error('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+      }
+      return then(call(engine, 'append', args.slice(1)), encodeInteger);
+    },
+  },
   { name: 'strlen', arity: 2, keyType: 'string', handler: forward('strlen', encodeInteger) },
   { name: 'incr', arity: 2, keyType: 'string', handler: incrCommand(1n, false) },
   { name: 'decr', arity: 2, keyType: 'string', handler: incrCommand(-1n, false) },

@@ -65,6 +65,7 @@ export class RespParser {
   /** Bytes the current command has taken so far, to enforce `MAX_COMMAND_BYTES`. */
   private commandBytes = 0;
   private failed = false;
+  private paused = false;
 
   constructor(onCommand: CommandHandler, onError: ProtocolErrorHandler) {
     this.onCommand = onCommand;
@@ -74,22 +75,41 @@ export class RespParser {
   /** Feeds the next piece of the stream; complete commands are delivered synchronously. */
   feed(chunk: Buffer): void {
     if (this.failed || chunk.length === 0) return;
-    const unread = this.buf.length - this.pos + this.waitingBytes;
-    if (unread + chunk.length < this.needed) {
-      // A bulk body is still incomplete: keep the piece aside instead of copying everything
+    this.waiting.push(chunk);
+    this.waitingBytes += chunk.length;
+    if (!this.paused) this.consumeWaiting();
+  }
+
+  /**
+   * Stops delivering commands, from inside the command handler too; what arrives meanwhile is
+   * kept. The server pauses while a client has too many replies it has not read yet.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Delivers the commands held back since `pause()`, and those that arrive from now on. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.failed) return;
+    if (this.waitingBytes > 0) this.consumeWaiting();
+    else this.parse();
+  }
+
+  private consumeWaiting(): void {
+    if (this.buf.length - this.pos + this.waitingBytes < this.needed) {
+      // A bulk body is still incomplete: keep the pieces aside instead of copying everything
       // received so far each time, which would be quadratic for large values.
-      this.waiting.push(chunk);
-      this.waitingBytes += chunk.length;
       return;
     }
-    if (this.pos >= this.buf.length && this.waitingBytes === 0) {
-      this.buf = chunk;
+    if (this.pos >= this.buf.length && this.waiting.length === 1) {
+      this.buf = this.waiting[0]!;
     } else {
-      const parts = [this.buf.subarray(this.pos), ...this.waiting, chunk];
-      this.buf = Buffer.concat(parts);
-      this.waiting = [];
-      this.waitingBytes = 0;
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), ...this.waiting]);
     }
+    this.waiting = [];
+    this.waitingBytes = 0;
     this.pos = 0;
     this.needed = 0;
     this.parse();
@@ -108,7 +128,7 @@ export class RespParser {
     const buf = this.buf;
     const end = buf.length;
     let pos = this.pos;
-    while (pos < end) {
+    while (pos < end && !this.paused) {
       if (this.args === null) {
         if (buf[pos] === 0x2a /* '*' */) {
           const cr = buf.indexOf(CR, pos);
@@ -143,7 +163,7 @@ export class RespParser {
           if (args.length > 0) {
             this.pos = pos;
             this.onCommand(args);
-            if (this.failed) return;
+            if (this.failed || this.paused) return;
           }
         }
       } else if (this.bulkLength < 0) {
@@ -179,7 +199,7 @@ export class RespParser {
           this.args = null;
           this.pos = pos;
           this.onCommand(args);
-          if (this.failed) return;
+          if (this.failed || this.paused) return;
         }
       }
     }

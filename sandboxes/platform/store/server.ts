@@ -25,10 +25,13 @@ export interface EmbeddedStoreOptions {
 }
 
 /**
- * Once this many reply bytes wait in a socket's buffer, the connection stops reading until
- * the client takes them, so a client that pipelines without reading cannot grow memory without bound.
+ * Once this many reply bytes wait in a socket's buffer, or this many replies wait to be
+ * written, the connection stops reading and running commands until the client takes its
+ * replies, so a client that pipelines without reading cannot grow memory without bound.
  */
 const MAX_PENDING_OUTPUT = 32 * 1024 * 1024;
+const MAX_PENDING_REPLIES = 4096;
+const WRITE_CHUNK = 1024 * 1024;
 
 let storeCount = 0;
 
@@ -98,7 +101,6 @@ function serveConnection(engine: Engine, socket: net.Socket): void {
   };
   // Replies not yet written, in request order: a string when ready, a promise until then.
   const pending: Reply[] = [];
-  let output = '';
   // How many replies have left \`pending\` from its front, so a reply's absolute position finds it.
   let shifted = 0;
   let flushScheduled = false;
@@ -109,26 +111,50 @@ function serveConnection(engine: Engine, socket: net.Socket): void {
   const flush = (): void => {
     flushScheduled = false;
     if (closed) return;
+    // Ready replies at the front leave together, in pieces of about 1 MB so that no string
+    // grows past what V8 allows; whatever does not fit in the socket's buffer waits for 'drain'.
     let ready = 0;
-    while (ready < pending.length && typeof pending[ready] === 'string')
-      output += pending[ready++] as string;
+    let chunk = '';
+    while (ready < pending.length && typeof pending[ready] === 'string') {
+      if (socket.writableLength > MAX_PENDING_OUTPUT) break;
+      chunk += pending[ready++] as string;
+      if (chunk.length >= WRITE_CHUNK) {
+        socket.write(chunk, 'latin1');
+        chunk = '';
+      }
+    }
+    if (chunk.length > 0) socket.write(chunk, 'latin1');
     if (ready > 0) {
       pending.splice(0, ready);
       shifted += ready;
     }
-    if (output.length > 0) {
-      const written = socket.write(output, 'latin1');
-      output = '';
-      if (!written && socket.writableLength > MAX_PENDING_OUTPUT) {
-        socket.pause();
-        socket.once('drain', () => socket.resume());
-      }
-    }
     if (endAfterFlush && pending.length === 0) {
       closed = true;
       socket.end();
+      return;
     }
+    if (throttled) release();
   };
+
+  // Backpressure: stop reading, and stop the parser even in the middle of a chunk, while the
+  // client has too much waiting for it; start again once it has read its replies.
+  let throttled = false;
+  const overloaded = (): boolean =>
+    pending.length >= MAX_PENDING_REPLIES || socket.writableLength > MAX_PENDING_OUTPUT;
+  const throttle = (): void => {
+    if (throttled || closed) return;
+    throttled = true;
+    parser.pause();
+    socket.pause();
+  };
+  const release = (): void => {
+    if (!throttled || closed || overloaded()) return;
+    throttled = false;
+    socket.resume();
+    parser.resume();
+    afterParse();
+  };
+  socket.on('drain', () => flush());
 
   const scheduleFlush = (): void => {
     if (flushScheduled) return;
@@ -204,6 +230,7 @@ function serveConnection(engine: Engine, socket: net.Socket): void {
       if (endAfterFlush) return;
       push(execute(args));
       if (session.closing) endAfterFlush = true;
+      else if (overloaded()) throttle();
     },
     (message) => {
       // Like redis-server: answer the commands before the bad bytes, then the error, then close.
@@ -212,13 +239,19 @@ function serveConnection(engine: Engine, socket: net.Socket): void {
     },
   );
 
-  socket.on('data', (chunk: Buffer) => {
-    if (endAfterFlush || closed) return;
-    parser.feed(chunk);
+  // After a run of commands: write at once when every reply is ready, otherwise once the
+  // pending promises have settled.
+  const afterParse = (): void => {
     if (pending.length > 0 || endAfterFlush) {
       if (waitingFor === 0) flush();
       else scheduleFlush();
     }
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    if (endAfterFlush || closed) return;
+    parser.feed(chunk);
+    afterParse();
   });
   socket.on('error', () => {
     // A client that resets its connection is routine; the socket closes and is forgotten.
