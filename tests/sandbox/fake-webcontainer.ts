@@ -158,6 +158,8 @@ export function behaveLikeLab(
     process.print('lab: starting instance 1 of 2\r\nlab: starting inst');
     process.print('ance 2 of 2\r\n');
     container.emit('server-ready', port, previewUrl);
+    // The instances' ports open after the lab's: theirs are not the dashboard's either.
+    container.emit('port', port + 101, 'open', `https://web-1--${port + 101}.preview.test/`);
     process.print('platform: web-1 is ready\r\nplatform: web-2 is ready\r\n');
     process.print(`Lab ready at http://127.0.0.1:${port}/ (2 instances, sessions in memory)\r\n`);
   };

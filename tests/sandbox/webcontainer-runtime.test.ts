@@ -232,6 +232,15 @@ describe('WebContainerRuntime: start', () => {
     expect(await start).toEqual({ previewUrl: 'https://early.preview.test/' });
   });
 
+  it('resolves when WebContainer reports the port after the lab said it was ready', async () => {
+    const { runtime, container } = setUp({ script: false });
+    container.onSpawn = (lab) => {
+      lab.print('Lab ready at http://127.0.0.1:3000/ (3 instances)\n');
+      setTimeout(() => container.emit('server-ready', 3000, 'https://late.preview.test/'), 20);
+    };
+    expect(await runtime.start(() => {})).toEqual({ previewUrl: 'https://late.preview.test/' });
+  });
+
   it('fails clearly, quoting its last lines, when the lab exits before it is ready', async () => {
     const container = new FakeWebContainer();
     container.onSpawn = (lab) => {
@@ -446,6 +455,8 @@ describe('WebContainerRuntime: checks', () => {
     const json = JSON.stringify({ results });
     expect(parseCheckOutput(`${json}\r\n(node) a warning on stderr\r\n`)).toEqual(results);
     expect(parseCheckOutput(`\u001b[32m${json}\u001b[0m\n`)).toEqual(results);
+    // Only the last results line counts: an earlier one is not the final word.
+    expect(parseCheckOutput(`{"results":[]}\n${json}\n`)).toEqual(results);
     expect(() => parseCheckOutput('{"results":[{"id":"x","ok":"yes"}]}\n')).toThrow(/malformed/);
   });
 });
