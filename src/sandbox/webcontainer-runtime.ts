@@ -6,6 +6,7 @@
  * and the tests drive it with a fake WebContainer in Node.
  */
 import type { FileTree } from '../../sandboxes/pack.ts';
+import { progressFromLine } from './progress.ts';
 import { RuntimeUnavailable, type CheckResult, type LabRuntime, type Progress } from './runtime.ts';
 
 /** The port the lab's platform listens on inside the container. */
@@ -525,25 +526,18 @@ export class WebContainerRuntime implements LabRuntime {
       }),
     );
 
+    // The same reading of the platform's lines as the local runtime, so both report alike.
     const onLine = (line: string): void => {
-      if (line.startsWith('lab: starting the embedded store')) {
-        onProgress({ step: 'starting-store' });
-        return;
-      }
-      const instance = /^lab: starting instance (\d+) of (\d+)/.exec(line);
-      if (instance) {
-        onProgress({
-          step: 'starting-instance',
-          values: { n: Number(instance[1]), total: Number(instance[2]) },
-        });
-        return;
-      }
-      if (line.startsWith('Lab ready at ')) {
+      const progress = progressFromLine(line);
+      if (progress?.step === 'ready') {
         announced = true;
         settleIfReady();
+      } else if (progress) {
+        onProgress(progress);
       }
     };
 
+    onProgress({ step: 'starting' });
     const labProcess = await container.spawn('node', ['lab.js'], {
       env: { LAB_PORT: String(this.#port), LAB_HOST: '127.0.0.1' },
     });

@@ -188,9 +188,12 @@ describe('WebContainerRuntime: start', () => {
       { step: 'booting' },
       { step: 'downloading' },
       { step: 'mounting' },
+      { step: 'starting' },
       { step: 'starting-store' },
       { step: 'starting-instance', values: { n: 1, total: 2 } },
       { step: 'starting-instance', values: { n: 2, total: 2 } },
+      { step: 'instance-ready', values: { id: 'web-1' } },
+      { step: 'instance-ready', values: { id: 'web-2' } },
       { step: 'ready' },
     ]);
   });
