@@ -46,6 +46,17 @@ export default defineConfig({
               },
             ]
           : []),
+        // Pages for those who run the course or script the lab, kept apart from the lessons.
+        {
+          label: 'Pour les formateurs',
+          translations: { en: 'For instructors' },
+          items: [{ slug: 'instructor-guide' }],
+        },
+        {
+          label: 'Référence',
+          translations: { en: 'Reference' },
+          items: [{ slug: 'lab-reference' }],
+        },
         {
           label: 'À propos',
           translations: { en: 'About' },

@@ -1,8 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
-/** Pages that the sidebar places by hand, around the lessons: the home page first, About last. */
-const FIXED_PAGES = new Set(['index', 'about']);
+/**
+ * Pages that the sidebar places by hand, around the lessons: the home page first, then the
+ * instructor's guide and the lab reference in groups of their own (they are not lessons), About last.
+ */
+const FIXED_PAGES = new Set(['index', 'instructor-guide', 'lab-reference', 'about']);
 
 /** File extensions that Starlight reads as pages. */
 const PAGE_EXTENSION = /\.(md|mdx)$/;
