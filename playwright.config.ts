@@ -12,7 +12,7 @@ process.env['ASTRO_TELEMETRY_DISABLED'] = '1';
 // The tests walk the pages of the production build, so it must exist before they are listed;
 // `npm test` builds first, and a lone `npx playwright test` builds here when there is no build yet.
 if (!existsSync('dist/index.html')) {
-  execFileSync('npx', ['astro', 'build'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/astro/bin/astro.mjs', 'build'], { stdio: 'inherit' });
 }
 
 // Playwright loads this file again in every worker: the port chosen by the main process travels to
@@ -37,12 +37,14 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    // `astro preview` serves the build with the same COOP/COEP headers as the dev server. Without its
-    // lock file, so that a preview or a bench already running in this folder does not block the tests.
-    command: `node node_modules/astro/bin/astro.mjs preview --ignore-lock --host 127.0.0.1 --port ${port}`,
+    // `npm start -- --preview`: `astro preview` of the build (same COOP/COEP headers as the dev
+    // server, without its lock file so that another preview does not block the tests) plus the local
+    // runtime's lab host, which the preview proxies at /_labs/, so the sandboxes can start.
+    command: `node scripts/start.ts --preview`,
+    env: { PORT: String(port), HOST: '127.0.0.1' },
     url: `${baseURL}/fr/`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    timeout: 120_000,
     stdout: 'ignore',
     stderr: 'pipe',
   },

@@ -192,7 +192,7 @@ class LocalLab {
   }
 
   reset(): Record<string, string> {
-    this.#copyFiles(path.join(this.source, 'app'), false);
+    this.#copyFiles(path.join(this.source, 'app'), !fs.existsSync(this.appDir));
     return this.readFiles();
   }
 

@@ -220,8 +220,10 @@ export async function main(): Promise<void> {
     state.store.kind === 'embedded'
       ? `embedded store on port ${state.store.port}`
       : 'external Redis';
+  const running = state.instances.length;
+  const problem = state.lastError ? `; the app did not start: ${state.lastError}` : '';
   console.log(
-    `Lab ready at ${lab.url} (${state.instances.length} instances, sessions in ${state.sessionStore}, ${store})`,
+    `Lab ready at ${lab.url} (${running} of ${state.desired} instances, sessions in ${state.sessionStore}, ${store}${problem})`,
   );
   let stopping = false;
   const stop = (): void => {

@@ -83,7 +83,11 @@ export class Platform {
     return this.#lastError;
   }
 
-  /** Starts the desired instances together and waits until every one is ready. */
+  /**
+   * Starts the desired instances together and waits until every one is ready. When the app's
+   * files do not start, the platform still comes up, reports the error in `lastError` and keeps
+   * retrying, as a deployment whose pods crash-loop does: mending the files brings it back.
+   */
   async start(onProgress: (message: string) => void = () => {}): Promise<void> {
     await this.#serial(async () => {
       const starting = Array.from({ length: this.#desired }, (_, index) => {
@@ -92,7 +96,14 @@ export class Platform {
       });
       const results = await Promise.allSettled(starting);
       const failure = results.find((result) => result.status === 'rejected');
-      if (failure) throw failure.reason;
+      if (failure) {
+        const message =
+          failure.reason instanceof Error ? failure.reason.message : String(failure.reason);
+        this.#lastError = message;
+        this.#options.bus.emit({ type: 'rollout-failed', at: Date.now(), error: message });
+        this.#changed();
+        this.#retryLater();
+      }
     });
     if (this.#options.watch ?? true) this.#watchAppFiles();
   }
@@ -121,7 +132,12 @@ export class Platform {
 
   /** Replaces every instance, one at a time: start a new one, wait until ready, stop an old one. */
   replaceAll(reason: string): Promise<void> {
-    return this.#serial(() => this.#rollout(reason, this.#sessionStore));
+    return this.#serial(async () => {
+      await this.#rollout(reason, this.#sessionStore);
+      // A rollout replaces what runs; when fewer instances run than desired (the app's files did
+      // not start before), the missing ones start now.
+      await this.#reconcile();
+    });
   }
 
   /** Sets how many instances run, starting or stopping the difference. */

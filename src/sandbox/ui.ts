@@ -294,6 +294,10 @@ function buildWorkspace(
   });
   terminal.open(terminalBox);
   terminal.textarea?.setAttribute('aria-label', text('sandbox.output'));
+  // The output scrolls: keyboard users must be able to reach it to scroll it.
+  const viewport = terminalBox.querySelector('.xterm-viewport');
+  viewport?.setAttribute('tabindex', '0');
+  viewport?.setAttribute('aria-label', text('sandbox.output'));
   runtime.onOutput((chunk) => terminal.write(chunk));
 
   // Check results, when the lab is an exercise.

@@ -262,6 +262,35 @@ describe("a learner's app file that does not start", () => {
   });
 });
 
+describe('an app that does not start at all', () => {
+  it('the lab still comes up, says why, and serves as soon as the file is mended', async () => {
+    const appDir = copyApp();
+    const server = path.join(appDir, 'server.js');
+    const original = fs.readFileSync(server, 'utf8');
+    fs.writeFileSync(server, `${original}\n}}}`);
+    const lab = await startLabProcess({ LAB_APP_DIR: appDir, INSTANCES: '2' });
+    try {
+      expect(lab.output()).toMatch(/Lab ready at .*0 of 2 instances.*did not start/);
+      const state = await labState(lab.url);
+      expect(state.instances).toEqual([]);
+      expect(state.lastError).toMatch(/SyntaxError/);
+      const refused = await new Visitor(lab.url).visit();
+      expect(refused.status).toBe(503);
+      expect(refused.body['error']).toMatch(/No instance is running/);
+      fs.writeFileSync(server, original);
+      const mended = await waitForState(
+        lab.url,
+        (s) => settled(s) && s.instances.length === 2 && s.lastError === null,
+      );
+      expect(mended.instances).toHaveLength(2);
+      expect((await new Visitor(lab.url).visit()).status).toBe(200);
+    } finally {
+      await lab.stop();
+      fs.rmSync(appDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('lab configuration errors', () => {
   it('refuses a bad INSTANCES with a clear message', async () => {
     await expect(startLabProcess({ INSTANCES: '9' })).rejects.toThrow(
