@@ -12,7 +12,9 @@ process.env['ASTRO_TELEMETRY_DISABLED'] = '1';
 // The tests walk the pages of the production build, so it must exist before they are listed;
 // `npm test` builds first, and a lone `npx playwright test` builds here when there is no build yet.
 if (!existsSync('dist/index.html')) {
-  execFileSync(process.execPath, ['node_modules/astro/bin/astro.mjs', 'build'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/astro/bin/astro.mjs', 'build'], {
+    stdio: 'inherit',
+  });
 }
 
 // Playwright loads this file again in every worker: the port chosen by the main process travels to

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser } from '@playwright/test';
@@ -23,6 +24,10 @@ const astro = join(root, 'node_modules/astro/bin/astro.mjs');
 const lighthouseCli = join(root, 'node_modules/lighthouse/cli/index.js');
 const lighthouseRuns = Number(process.env['BENCH_LIGHTHOUSE_RUNS'] ?? 3);
 const results: Record<string, number> = {};
+// A build of its own, outside the project: the bench neither disturbs nor is disturbed by a
+// `dist/` that tests or a preview are using at the same time.
+const workDir = mkdtempSync(join(tmpdir(), 'site-bench-'));
+const outDir = join(workDir, 'dist');
 
 /** Prints one figure and keeps it for the JSON summary. */
 function figure(name: string, value: number, decimals = 0): void {
@@ -38,7 +43,7 @@ function median(values: number[]): number {
 
 function build(): void {
   const started = performance.now();
-  const { status, stderr } = spawnSync(process.execPath, [astro, 'build'], {
+  const { status, stderr } = spawnSync(process.execPath, [astro, 'build', '--outDir', outDir], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
@@ -52,7 +57,17 @@ async function preview(): Promise<{ origin: string; server: ChildProcess }> {
   const port = await freePort();
   const server = spawn(
     process.execPath,
-    [astro, 'preview', '--ignore-lock', '--host', '127.0.0.1', '--port', String(port)],
+    [
+      astro,
+      'preview',
+      '--ignore-lock',
+      '--outDir',
+      outDir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+    ],
     { cwd: root, stdio: 'ignore', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } },
   );
   const origin = `http://127.0.0.1:${port}`;
@@ -144,7 +159,7 @@ async function main(): Promise<void> {
   if (!chromePath) throw new Error(CHROMIUM_MISSING);
 
   build();
-  const pages = discoverPages(join(root, 'dist'));
+  const pages = discoverPages(outDir);
   const { origin, server } = await preview();
   try {
     const browser = await chromium.launch({ executablePath: chromePath, args: CHROMIUM_FLAGS });
@@ -179,4 +194,8 @@ async function main(): Promise<void> {
   writeFileSync(join(out, 'site.json'), JSON.stringify(results, null, 2) + '\n');
 }
 
-await main();
+try {
+  await main();
+} finally {
+  rmSync(workDir, { recursive: true, force: true });
+}

@@ -144,11 +144,14 @@ test.describe('search', () => {
       await page.locator('site-search button[data-open-modal]').click();
       await page.locator('site-search dialog input').fill(query);
       const links = page.locator('site-search .pagefind-ui__result-link');
-      await expect(links.first()).toBeVisible();
-      const hrefs = await links.evaluateAll((anchors) =>
-        anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname),
-      );
-      expect(hrefs).toContain(expected);
+      const paths = () =>
+        links.evaluateAll((anchors) =>
+          anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname),
+        );
+      // Pagefind fetches its WebAssembly and index on first use, which takes a while on a busy
+      // machine, and shows results as they arrive: wait for the expected one.
+      await expect.poll(paths, { timeout: 30_000 }).toContain(expected);
+      const hrefs = await paths();
       expect(hrefs.every((href) => href.startsWith(`/${locale}/`))).toBe(true);
       expect(problems).toEqual([]);
     });
