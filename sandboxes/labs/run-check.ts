@@ -19,9 +19,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { LabConfig } from '../platform/config.ts';
 import { startLab, type RunningLab } from '../platform/lab.ts';
 
 export const labsDir = path.dirname(fileURLToPath(import.meta.url));
+const SLOW_START = /did not start within|did not become ready within/;
 const root = path.resolve(labsDir, '../..');
 
 /** Text in both languages of the course. */
@@ -171,22 +173,31 @@ export async function runCheck(lab: string, options: RunOptions = {}): Promise<C
   if (options.url) return module.check(options.url, { onProgress });
 
   const appDir = makeWorkingCopy(lab, options.solution ?? false);
+  const config: LabConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    instances: manifest.instances,
+    sessionStore: manifest.sessionStore,
+    redisUrl: options.redisUrl ?? null,
+    appDir,
+    sessionSecret: randomBytes(24).toString('base64url'),
+    // The check replaces the instances itself; nothing edits this copy meanwhile.
+    watch: false,
+  };
+  const progress = (message: string): void =>
+    onProgress({ fr: `lab : ${message}`, en: `lab: ${message}` });
   let running: RunningLab | null = null;
   try {
-    running = await startLab(
-      {
-        host: '127.0.0.1',
-        port: 0,
-        instances: manifest.instances,
-        sessionStore: manifest.sessionStore,
-        redisUrl: options.redisUrl ?? null,
-        appDir,
-        sessionSecret: randomBytes(24).toString('base64url'),
-        // The check replaces the instances itself; nothing edits this copy meanwhile.
-        watch: false,
-      },
-      (message) => onProgress({ fr: `lab : ${message}`, en: `lab: ${message}` }),
-    );
+    try {
+      running = await startLab(config, progress);
+    } catch (error) {
+      // On a busy machine the store or an instance may miss its start deadline: that is the
+      // machine, not the learner's code, so the lab gets a second chance. A file that does not
+      // start fails the same way twice.
+      if (!SLOW_START.test((error as Error).message)) throw error;
+      progress(`${(error as Error).message.trim()} Trying once more.`);
+      running = await startLab(config, progress);
+    }
     return await module.check(running.url, { onProgress });
   } finally {
     await running?.close();
