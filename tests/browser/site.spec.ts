@@ -7,6 +7,9 @@ import { discoverPages } from '../../scripts/site-pages.ts';
 const pages = discoverPages('dist');
 const LOCALES = ['fr', 'en'] as const;
 
+// Every test opens its own page and changes nothing on the server, so they may run side by side.
+test.describe.configure({ mode: 'parallel' });
+
 /**
  * Collects what a reader's console would show as broken: errors logged, uncaught exceptions,
  * requests that failed (a resource blocked by COEP fails this way) and answers of 400 or more.
