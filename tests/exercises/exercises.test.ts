@@ -162,6 +162,39 @@ describe('a check against a lab it cannot check', () => {
     },
   );
 
+  it('an app that does not start is reported at once, with the platform’s reason', async () => {
+    const broken = http.createServer((_request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(
+        JSON.stringify({
+          instances: [],
+          sessionStore: 'redis',
+          sticky: false,
+          store: { kind: 'embedded', up: true, port: 2 },
+          desired: 3,
+          lastError:
+            'web-4 did not start: it exited with code 1.\nSyntaxError: Unexpected identifier',
+        }),
+      );
+    });
+    broken.listen(0, '127.0.0.1');
+    await once(broken, 'listening');
+    try {
+      const { check } = await loadCheck('health');
+      const started = Date.now();
+      const results = await check(
+        `http://127.0.0.1:${(broken.address() as { port: number }).port}/`,
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({ id: 'lab-ready', ok: false });
+      expect(results[0]?.message.en).toContain('SyntaxError');
+      expect(results[0]?.message.fr).toContain('ne démarre pas');
+    } finally {
+      broken.close();
+    }
+  });
+
   it('a lab that does not answer gives one failed result, not an exception', async () => {
     const { check } = await loadCheck('cart');
     const results = await check(`http://127.0.0.1:${await freePort()}/`);

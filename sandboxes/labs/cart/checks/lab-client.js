@@ -95,7 +95,10 @@ export function createLab(baseUrl, options = {}) {
         current.instances.length === current.desired &&
         current.instances.every((instance) => instance.status === 'ready');
       if (settled && test(current)) return current;
+      // No instance runs the code at all: waiting longer will not help.
+      if (current.lastError && current.instances.length === 0) throw codeDoesNotStart(current);
       if (Date.now() > deadline) {
+        if (current.lastError) throw codeDoesNotStart(current);
         throw new CheckProblem(
           'lab-ready',
           `Les instances ne sont pas toutes prêtes après ${timeoutMs / 1000} s (${describe(current)}). Regardez la sortie du lab : une instance refuse peut-être de démarrer.`,
@@ -156,13 +159,7 @@ export function createLab(baseUrl, options = {}) {
         );
       }
       const settled = await waitSettled();
-      if (settled.lastError) {
-        throw new CheckProblem(
-          'lab-ready',
-          `Votre code ne démarre pas, les anciennes instances servent encore : ${settled.lastError}`,
-          `Your code does not start; the old instances are still serving: ${settled.lastError}`,
-        );
-      }
+      if (settled.lastError) throw codeDoesNotStart(settled);
       return settled;
     },
 
@@ -203,6 +200,14 @@ export function asResult(error) {
     false,
     `La vérification s’est arrêtée sur une erreur inattendue : ${why}`,
     `The check stopped on an unexpected error: ${why}`,
+  );
+}
+
+function codeDoesNotStart(state) {
+  return new CheckProblem(
+    'lab-ready',
+    `Votre code ne démarre pas : corrigez-le, la plateforme le redéploiera. ${state.lastError}`,
+    `Your code does not start: fix it and the platform will roll it out again. ${state.lastError}`,
   );
 }
 
