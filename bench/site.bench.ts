@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type Response } from '@playwright/test';
 import { CHROMIUM_FLAGS, CHROMIUM_MISSING, findChromium } from '../scripts/find-chromium.ts';
 import { freePort } from '../scripts/free-port.ts';
 import { discoverPages, type BuiltPage } from '../scripts/site-pages.ts';
@@ -89,14 +89,22 @@ const label = (page: BuiltPage) => page.url;
 async function measureAssets(browser: Browser, origin: string, page: BuiltPage): Promise<void> {
   const context = await browser.newContext();
   const tab = await context.newPage();
-  const bodies: { kind: 'js' | 'css'; body: Promise<Buffer> }[] = [];
-  tab.on('response', (response) => {
+  const bodies: { kind: 'js' | 'css'; body: Promise<Buffer | null> }[] = [];
+  const onResponse = (response: Response) => {
     const type = response.request().resourceType();
     if (type === 'script' || type === 'stylesheet') {
-      bodies.push({ kind: type === 'script' ? 'js' : 'css', body: response.body() });
+      // A body that can no longer be read (the page went away) counts as nothing, not as a crash.
+      const body = response.body().catch(() => null);
+      bodies.push({ kind: type === 'script' ? 'js' : 'css', body });
     }
-  });
+  };
+  tab.on('response', onResponse);
   await tab.goto(origin + page.url, { waitUntil: 'networkidle' });
+  // Starlight loads some scripts when the browser is idle (search, for one): give them the time a
+  // reader would, then wait for the network to settle again, so each page is measured the same way.
+  await tab.waitForTimeout(1500);
+  await tab.waitForLoadState('networkidle');
+  tab.off('response', onResponse);
   // Inline scripts and styles cost bytes too, inside the HTML; they count with the files.
   const inline = await tab.evaluate(() => ({
     js: [...document.querySelectorAll('script:not([src])')]
@@ -107,6 +115,7 @@ async function measureAssets(browser: Browser, origin: string, page: BuiltPage):
   const totals = { js: { raw: 0, gzip: 0 }, css: { raw: 0, gzip: 0 } };
   for (const { kind, body } of bodies) {
     const bytes = await body;
+    if (!bytes) continue;
     totals[kind].raw += bytes.length;
     totals[kind].gzip += gzipSync(bytes).length;
   }
