@@ -358,10 +358,10 @@ async function handle(
       sendJson(response, 200, { phase: lab.phase });
       return;
     case 'reset':
-      sendJson(response, 200, { files: lab.reset() });
+      sendJson(response, 200, { files: await lab.reset() });
       return;
     case 'solve':
-      sendJson(response, 200, { files: lab.solve() });
+      sendJson(response, 200, { files: await lab.solve() });
       return;
     case 'check':
       sendJson(response, 200, { results: await lab.check() });

@@ -32,7 +32,7 @@ export class RolloutError extends Error {
 }
 
 /** How long a new instance has to answer its readiness check. */
-const START_TIMEOUT_MS = 15_000;
+const START_TIMEOUT_MS = 30_000;
 /** Readiness is checked this often once an instance is up (and every 50 ms while it starts). */
 const READINESS_EVERY_MS = 500;
 /** Liveness is checked this often; this many failures in a row get the process restarted. */

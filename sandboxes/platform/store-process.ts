@@ -28,10 +28,10 @@ export function startStoreProcess(
       child.kill('SIGKILL');
       reject(
         new Error(
-          `the embedded store did not start within ${options.timeoutMs ?? 10000} ms. ${stderr}`,
+          `the embedded store did not start within ${options.timeoutMs ?? 30_000} ms. ${stderr}`,
         ),
       );
-    }, options.timeoutMs ?? 10000);
+    }, options.timeoutMs ?? 30_000);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(

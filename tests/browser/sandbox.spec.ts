@@ -1,12 +1,18 @@
-// The sandbox in a lesson, through the local runtime (WebContainer cannot boot offline): start
-// the lab, drive it from its dashboard, edit the app in the editor, break it, reset it.
+// The sandbox in a lesson: start the lab, drive it from its dashboard, edit the app in the editor,
+// break it, reset it. Here it runs through the local runtime, since WebContainer cannot boot
+// offline; with LAB_RUNTIME=webcontainer (the GitHub workflow, which has internet) the same test
+// runs in WebContainer.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Frame, type Page } from '@playwright/test';
 
 test.describe.configure({ mode: 'serial', timeout: 240_000 });
 
+const runtime = process.env['LAB_RUNTIME'] === 'webcontainer' ? 'webcontainer' : 'local';
+
 const words = {
   fr: {
+    webcontainer: 'Dans ce navigateur (WebContainer)',
+    runningOn: { local: 'sur cette machine', webcontainer: 'dans ce navigateur' },
     local: 'Sur cette machine (npm start)',
     start: 'Démarrer le laboratoire',
     apply: 'Appliquer',
@@ -14,6 +20,8 @@ const words = {
     stop: 'Arrêter',
   },
   en: {
+    webcontainer: 'In this browser (WebContainer)',
+    runningOn: { local: 'on this machine', webcontainer: 'in this browser' },
     local: 'On this machine (npm start)',
     start: 'Start the lab',
     apply: 'Apply',
@@ -29,11 +37,23 @@ interface LabState {
   lastError: string | null;
 }
 
-/** The lab's state, read through the site's own origin as the dashboard does. */
+/** The dashboard's frame, wherever the runtime serves it. */
+function dashboard(page: Page): Frame {
+  const frame = page
+    .frames()
+    .find((candidate) => candidate !== page.mainFrame() && /[?&]lang=/.test(candidate.url()));
+  if (!frame) throw new Error('the dashboard frame is not there');
+  return frame;
+}
+
+/** Asks the lab something from inside its dashboard, with the dashboard's relative URLs. */
+async function fromLab(page: Page, pathname: string): Promise<string> {
+  return dashboard(page).evaluate(async (url) => (await fetch(url)).text(), pathname);
+}
+
+/** The lab's state, read as the dashboard reads it. */
 async function labState(page: Page): Promise<LabState> {
-  return page.evaluate(
-    async () => (await fetch('/_labs/sessions/app/lab/state')).json() as Promise<LabState>,
-  );
+  return JSON.parse(await fromLab(page, 'lab/state')) as LabState;
 }
 
 async function waitForLab(page: Page, test: (state: LabState) => boolean): Promise<LabState> {
@@ -58,14 +78,23 @@ for (const lang of ['fr', 'en'] as const) {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));
     await page.goto(`/${lang}/lab/`);
+    if (runtime === 'local') {
+      // Start from the lab's own files, whatever an earlier run left in the working copy.
+      await page.evaluate(async () => {
+        await fetch('/_labs/sessions/stop', { method: 'POST' });
+        await fetch('/_labs/sessions/reset', { method: 'POST' });
+      });
+    }
 
     // Nothing of the sandbox runs before Start.
     await expect(page.locator('[data-workspace]')).toBeHidden();
-    await page.getByLabel(say.local).check();
+    await page.getByLabel(say[runtime]).check();
     await page.getByRole('button', { name: say.start }).click();
     const frame = page.frameLocator('[data-preview]');
     await expect(frame.locator('#visit')).toBeVisible({ timeout: 90_000 });
-    await expect(page.locator('.xterm-rows')).toContainText('Lab ready at', { timeout: 30_000 });
+    await expect(page.locator('[data-status]')).toContainText(say.runningOn[runtime]);
+    // The terminal shows the lab's output (its last lines: the instances' own logs).
+    await expect(page.locator('.xterm-rows')).toContainText('[web-');
     await waitForLab(page, settled);
 
     // Memory store, round-robin: each instance counts its own visits for us.
@@ -113,11 +142,7 @@ for (const lang of ['fr', 'en'] as const) {
     );
     await page.getByRole('button', { name: say.apply, exact: true }).click();
     await expect
-      .poll(
-        async () =>
-          page.evaluate(async () => (await fetch('/_labs/sessions/app/api/hello')).text()),
-        { timeout: 60_000 },
-      )
+      .poll(async () => fromLab(page, 'api/hello'), { timeout: 60_000 })
       .toContain(`"hello":"${lang}"`);
 
     // A syntax error: the rollout stops, the error shows, and the old instances keep serving.
@@ -143,14 +168,65 @@ for (const lang of ['fr', 'en'] as const) {
     await page.getByRole('button', { name: say.reset, exact: true }).click();
     await expect(page.locator('.cm-content')).not.toContainText('api/hello');
     await waitForLab(page, (state) => state.lastError === null && settled(state));
-    const files = await page.evaluate(
-      async () =>
-        (await fetch('/_labs/sessions/files')).json() as Promise<{ files: Record<string, string> }>,
-    );
-    expect(files.files['server.js']).not.toContain('api/hello');
+    if (runtime === 'local') {
+      // The working copy on disk is back to the starting files too.
+      const files = await page.evaluate(
+        async () =>
+          (await fetch('/_labs/sessions/files')).json() as Promise<{
+            files: Record<string, string>;
+          }>,
+      );
+      expect(files.files['server.js']).not.toContain('api/hello');
+    }
 
     await page.getByRole('button', { name: say.stop, exact: true }).click();
     await expect(page.locator('[data-workspace]')).toBeHidden();
     expect(errors).toEqual([]);
+  });
+}
+
+const exerciseWords = {
+  fr: { check: 'Vérifier', solve: 'Voir la solution', passed: 'Tout est bon' },
+  en: { check: 'Check', solve: 'Show the solution', passed: 'All good' },
+} as const;
+
+for (const lang of ['fr', 'en'] as const) {
+  test(`an exercise: Check fails on the starting files and passes after Solve (${lang})`, async ({
+    page,
+  }) => {
+    test.skip(runtime !== 'local', 'the exercise flow is the same in both runtimes; run once');
+    const say = { ...words[lang], ...exerciseWords[lang] };
+    await page.goto(`/${lang}/exercises/`);
+    await page.evaluate(async () => {
+      await fetch('/_labs/cart/stop', { method: 'POST' });
+      await fetch('/_labs/cart/reset', { method: 'POST' });
+    });
+    const sandbox = page.locator('lab-sandbox[data-lab="cart"]');
+    await sandbox.getByLabel(say.local).check();
+    await sandbox.getByRole('button', { name: say.start }).click();
+    await expect(sandbox.frameLocator('[data-preview]').locator('#visit')).toBeVisible({
+      timeout: 90_000,
+    });
+
+    await sandbox.getByRole('button', { name: say.check, exact: true }).click();
+    const results = sandbox.locator('[data-results] li');
+    await expect(results.first()).toBeVisible({ timeout: 120_000 });
+    await expect(sandbox.locator('[data-results] li[data-ok="false"]')).not.toHaveCount(0);
+    // A failing check says in plain words what is still stateful.
+    await expect(sandbox.locator('[data-results] li[data-ok="false"]').first()).toContainText(
+      lang === 'fr' ? 'panier' : 'cart',
+    );
+
+    await sandbox.getByRole('button', { name: say.solve, exact: true }).click();
+    await expect(sandbox.locator('.cm-content')).toContainText('req.session', { timeout: 90_000 });
+    await sandbox.getByRole('button', { name: say.check, exact: true }).click();
+    await expect(sandbox.locator('[data-results] p')).toContainText(say.passed, {
+      timeout: 120_000,
+    });
+    await expect(sandbox.locator('[data-results] li[data-ok="false"]')).toHaveCount(0);
+
+    await sandbox.getByRole('button', { name: say.reset, exact: true }).click();
+    await expect(sandbox.locator('[data-results] li')).toHaveCount(0, { timeout: 90_000 });
+    await sandbox.getByRole('button', { name: say.stop, exact: true }).click();
   });
 }

@@ -19,7 +19,8 @@ const SESSIONS_LESSONS = [
   '04-sticky-sessions.mdx',
 ];
 
-const LAB_MARKER = '{/* lab: sessions */}';
+// Where the live lab sits in each of these lessons: its embed, in the guided experiment.
+const LAB_MARKER = '<Sandbox lab="sessions" />';
 
 const read = (lang: Lang, file: string) => readFileSync(`content/docs/${lang}/${file}`, 'utf8');
 
