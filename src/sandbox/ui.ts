@@ -234,6 +234,9 @@ function buildWorkspace(
           ...historyKeymap,
         ]),
         javascript(),
+        // Wrapped lines and a page-length editor: nothing scrolls inside it, so nothing in it is
+        // out of reach of the keyboard.
+        EditorView.lineWrapping,
         syntaxHighlighting(defaultHighlightStyle),
         EditorView.contentAttributes.of({
           'aria-label': text('sandbox.editorLabel', { file: name }),
@@ -297,6 +300,7 @@ function buildWorkspace(
   // The output scrolls: keyboard users must be able to reach it to scroll it.
   const viewport = terminalBox.querySelector('.xterm-viewport');
   viewport?.setAttribute('tabindex', '0');
+  viewport?.setAttribute('role', 'region');
   viewport?.setAttribute('aria-label', text('sandbox.output'));
   runtime.onOutput((chunk) => terminal.write(chunk));
 
