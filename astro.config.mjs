@@ -24,6 +24,9 @@ export default defineConfig({
     starlight({
       title: { fr: 'Processus sans état', en: 'Stateless processes' },
       favicon: '/favicon.svg',
+      // Long lines wrap instead of scrolling: a scrolling code block becomes an unnamed landmark
+      // region, and two on a page fail axe's landmark-unique rule.
+      expressiveCode: { defaultProps: { wrap: true } },
       components: { Search: './src/components/Search.astro' },
       defaultLocale: 'fr',
       locales: {
