@@ -5,7 +5,7 @@ import { glob } from 'astro/loaders';
 import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { SANDBOX_KEYS } from './sandbox/strings.ts';
+import { SANDBOX_KEYS, type SandboxKey } from './sandbox/strings.ts';
 
 /** Where authors write: outside `src/`, so that writing a lesson never means touching the site. */
 const CONTENT_DIR = 'content';
@@ -54,7 +54,10 @@ export const collections = {
       // Strings of our own, beside Starlight's: the lab host reads them to speak the reader's language.
       extend: z.object({
         // The sandbox's strings, listed in one place (src/sandbox/strings.ts).
-        ...Object.fromEntries(SANDBOX_KEYS.map((key) => [key, z.string()])),
+        ...(Object.fromEntries(SANDBOX_KEYS.map((key) => [key, z.string()])) as Record<
+          SandboxKey,
+          z.ZodString
+        >),
         'lab.start': z.string(),
         'lab.starting': z.string(),
         'lab.unavailable': z.string(),
