@@ -385,7 +385,7 @@ const cases: Case[] = [
       ['CLIENT', 'GETNAME'],
       ['CLIENT', 'SETNAME', 'has space'],
       ['CLIENT', 'GETNAME'],
-      // HELLO 3 is left out: redis-server switches to RESP3, the embedded store refuses (see clients.test.ts).
+      // HELLO 3 switches the connection to RESP3: it has a group of its own below.
       ['HELLO', '4'],
       ['HELLO', 'x'],
       ['AUTH', 'secret'],
@@ -401,6 +401,39 @@ const cases: Case[] = [
     commands: [['HELLO', '2'], ['HELLO'], ['CLIENT', 'ID']],
     normalise: (reply) =>
       reply.replace(/\$2\r\nid\r\n:\d+\r\n/, '$2\r\nid\r\n:N\r\n').replace(/^:\d+\r\n$/, ':N\r\n'),
+  },
+  {
+    // node-redis 6 speaks RESP3 from its first command; these are the replies a session store and
+    // the common clients read, in RESP3 (client id normalised as above).
+    name: 'RESP3 after HELLO 3',
+    commands: [
+      ['HELLO', '3'],
+      ['SET', 'sess:a', '{"visits":1}', 'EX', '60'],
+      ['GET', 'sess:a'],
+      ['GET', 'sess:missing'],
+      ['MGET', 'sess:a', 'sess:missing'],
+      ['EXPIRE', 'sess:a', '120'],
+      ['TTL', 'sess:a'],
+      ['SCAN', '0', 'MATCH', 'sess:*', 'COUNT', '100'],
+      ['HSET', 'h', 'field', 'value'],
+      ['HGETALL', 'h'],
+      ['HGETALL', 'nothing'],
+      ['SADD', 's', 'one'],
+      ['SMEMBERS', 's'],
+      ['ZADD', 'z', '1.5', 'm'],
+      ['ZSCORE', 'z', 'm'],
+      ['ZSCORE', 'z', 'nobody'],
+      ['INCR', 'n'],
+      ['LPOP', 'nolist'],
+      ['MULTI'],
+      ['GET', 'sess:missing'],
+      ['HGETALL', 'h'],
+      ['EXEC'],
+      ['DEL', 'sess:a', 'h', 's', 'z', 'n'],
+      ['HELLO', '2'],
+      ['GET', 'sess:missing'],
+    ],
+    normalise: (reply) => reply.replace(/\$2\r\nid\r\n:\d+\r\n/, '$2\r\nid\r\n:N\r\n'),
   },
   {
     name: 'transactions',

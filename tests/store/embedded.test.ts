@@ -29,10 +29,12 @@ async function ask(...args: string[]): Promise<string> {
 }
 
 describe('the embedded store', () => {
-  test('HELLO 3 is refused with NOPROTO so that RESP3-first clients fall back to RESP2', async () => {
-    expect(await ask('HELLO', '3')).toBe(
-      '-NOPROTO sorry, this protocol version is not supported\r\n',
+  test('HELLO 3 switches to RESP3 and HELLO 2 back; other versions get NOPROTO', async () => {
+    expect(await ask('HELLO', '3')).toMatch(
+      /^%7\r\n\$6\r\nserver\r\n\$5\r\nredis\r\n.*\$5\r\nproto\r\n:3\r\n/s,
     );
+    expect(await ask('GET', 'missing')).toBe('_\r\n');
+    expect(await ask('HELLO', '4')).toBe('-NOPROTO unsupported protocol version\r\n');
     expect(await ask('HELLO', '2', 'SETNAME', 'lab')).toMatch(
       /^\*14\r\n\$6\r\nserver\r\n\$5\r\nredis\r\n/,
     );

@@ -65,30 +65,32 @@ export function encodeCommand(args: readonly (string | Buffer)[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Returns where the reply starting at `start` ends, or -1 when it is not complete yet. */
+/**
+ * Returns where the reply starting at `start` ends, or -1 when it is not complete yet. RESP2, and
+ * the RESP3 types a client gets after HELLO 3.
+ */
 export function replyEnd(buf: Buffer, start: number): number {
   if (start >= buf.length) return -1;
   const lineEnd = buf.indexOf('\r\n', start);
   if (lineEnd === -1) return -1;
   const type = String.fromCharCode(buf[start]!);
   const next = lineEnd + 2;
-  if (type === '+' || type === '-' || type === ':') return next;
+  if ('+-:_,#('.includes(type)) return next;
   const n = Number(buf.toString('latin1', start + 1, lineEnd));
-  if (type === '$') {
+  if (type === '$' || type === '=' || type === '!') {
     if (n < 0) return next;
     return buf.length >= next + n + 2 ? next + n + 2 : -1;
   }
-  if (type === '*') {
+  if (type === '*' || type === '~' || type === '>' || type === '%' || type === '|') {
+    const elements = type === '%' || type === '|' ? 2 * n : n;
     let at = next;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < elements; i++) {
       at = replyEnd(buf, at);
       if (at === -1) return -1;
     }
     return at;
   }
-  throw new Error(
-    `not a RESP2 reply: ${JSON.stringify(buf.toString('latin1', start, start + 40))}`,
-  );
+  throw new Error(`not a RESP reply: ${JSON.stringify(buf.toString('latin1', start, start + 40))}`);
 }
 
 /** A bare TCP client: what it sends is exactly what the test wrote, replies are raw bytes. */

@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import { RespParser, array, error, OK } from './resp.ts';
+import { toResp3 } from './resp3.ts';
 import { createMock, lookup, run } from './commands.ts';
 import type { Engine, Reply, Session } from './commands.ts';
 
@@ -197,7 +198,12 @@ function serveConnection(engine: Engine, socket: net.Socket): void {
       session.queued.push(args);
       return '+QUEUED\r\n';
     }
-    return typeof spec === 'string' ? spec : run(engine, spec, args, session);
+    const reply = typeof spec === 'string' ? spec : run(engine, spec, args, session);
+    // A client that chose RESP3 gets each reply rewritten, nested EXEC replies included.
+    if (session.protocol !== 3) return reply;
+    return typeof reply === 'string'
+      ? toResp3(reply, name)
+      : reply.then((text) => toResp3(text, name));
   };
 
   const transaction = (name: string, args: string[]): Reply => {
@@ -219,7 +225,12 @@ function serveConnection(engine: Engine, socket: net.Socket): void {
     // ioredis-mock synchronously; only the replies are awaited.
     const replies = queued.map((queuedArgs) => {
       const spec = lookup(queuedArgs);
-      return typeof spec === 'string' ? spec : run(engine, spec, queuedArgs, session);
+      const reply = typeof spec === 'string' ? spec : run(engine, spec, queuedArgs, session);
+      if (session.protocol !== 3) return reply;
+      const command = queuedArgs[0]!;
+      return typeof reply === 'string'
+        ? toResp3(reply, command)
+        : reply.then((text) => toResp3(text, command));
     });
     if (replies.every((r) => typeof r === 'string')) return array(replies as string[]);
     return Promise.all(replies).then(array);
