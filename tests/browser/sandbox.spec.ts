@@ -3,7 +3,7 @@
 // offline; with LAB_RUNTIME=webcontainer (the GitHub workflow, which has internet) the same test
 // runs in WebContainer.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Frame, type Page } from '@playwright/test';
+import { expect, test, type Frame, type Locator, type Page } from '@playwright/test';
 
 test.describe.configure({ mode: 'serial', timeout: 240_000 });
 
@@ -66,6 +66,19 @@ async function waitForLab(page: Page, test: (state: LabState) => boolean): Promi
     state = await labState(page);
   }
   return state;
+}
+
+/**
+ * A line of the editor. CodeMirror draws only the lines near the browser's viewport, so the top
+ * of the editor is brought into view first.
+ */
+async function codeLine(page: Page, text: string): Promise<Locator> {
+  await page
+    .locator('.sandbox-editor')
+    .evaluate((editor) => editor.scrollIntoView({ block: 'start' }));
+  const line = page.locator('.cm-content').getByText(text, { exact: true });
+  await line.waitFor();
+  return line;
 }
 
 const settled = (state: LabState): boolean =>
@@ -134,7 +147,7 @@ for (const lang of ['fr', 'en'] as const) {
 
     // Edit the app in the editor and see the change live.
     await page.locator('[data-file="server.js"]').click();
-    await page.locator('.cm-content').getByText('const app = express();').click();
+    await (await codeLine(page, 'const app = express();')).click();
     await page.keyboard.press('End');
     await page.keyboard.press('Enter');
     await page.keyboard.type(
@@ -146,7 +159,7 @@ for (const lang of ['fr', 'en'] as const) {
       .toContain(`"hello":"${lang}"`);
 
     // A syntax error: the rollout stops, the error shows, and the old instances keep serving.
-    await page.locator('.cm-content').getByText('const app = express();').click();
+    await (await codeLine(page, 'const app = express();')).click();
     await page.keyboard.press('End');
     await page.keyboard.type(' {{{');
     await page.keyboard.press('Control+s');
