@@ -114,6 +114,8 @@ class LocalLab {
   async #start(): Promise<void> {
     this.phase = 'starting';
     this.error = null;
+    // A new run, a new output: the ready line of an earlier run must not count for this one.
+    this.#output = '';
     if (!fs.existsSync(this.appDir)) this.#copyFiles(path.join(this.source, 'app'), true);
     const child = spawn(process.execPath, [labEntry], {
       cwd: root,

@@ -281,11 +281,8 @@ function buildWorkspace(
   // The lab's output, as a terminal shows it.
   const outputBox = element('div', { class: 'sandbox-output' });
   const outputHeading = element('h3', { id: `${id}-output` }, text('sandbox.output'));
-  const terminalBox = element('div', {
-    class: 'sandbox-terminal',
-    role: 'region',
-    'aria-labelledby': `${id}-output`,
-  });
+  // The terminal's scrolling area is the labelled region (below), so its box is not one too.
+  const terminalBox = element('div', { class: 'sandbox-terminal' });
   outputBox.append(outputHeading, terminalBox);
   const terminal = new Terminal({
     convertEol: true,
