@@ -193,17 +193,51 @@ class LocalLab {
     fs.writeFileSync(target, content);
   }
 
-  reset(): Record<string, string> {
-    this.#copyFiles(path.join(this.source, 'app'), !fs.existsSync(this.appDir));
+  async reset(): Promise<Record<string, string>> {
+    await this.#rollingOut(() =>
+      this.#copyFiles(path.join(this.source, 'app'), !fs.existsSync(this.appDir)),
+    );
     return this.readFiles();
   }
 
-  solve(): Record<string, string> {
+  async solve(): Promise<Record<string, string>> {
     if (!this.hasSolution)
       throw new HttpError(404, `The lab "${this.manifest.id}" has no solution.`);
-    if (!fs.existsSync(this.appDir)) this.#copyFiles(path.join(this.source, 'app'), true);
-    this.#copyFiles(path.join(this.source, 'solution'), false);
+    await this.#rollingOut(() => {
+      if (!fs.existsSync(this.appDir)) this.#copyFiles(path.join(this.source, 'app'), true);
+      this.#copyFiles(path.join(this.source, 'solution'), false);
+    });
     return this.readFiles();
+  }
+
+  // Changes files and, when the lab runs, waits until its platform has rolled them out, so that
+  // a Check right after Solve checks the solution and not the instances it is replacing.
+  async #rollingOut(change: () => void): Promise<void> {
+    type State = {
+      instances: { id: string; status: string }[];
+      desired: number;
+      lastError: string | null;
+    };
+    const state = async (): Promise<State | null> => {
+      if (this.phase !== 'ready' || !this.labUrl) return null;
+      const answer = await fetch(new URL('lab/state', this.labUrl)).catch(() => null);
+      return answer?.ok ? ((await answer.json()) as State) : null;
+    };
+    const before = await state();
+    const old = new Set(before?.instances.map((instance) => instance.id) ?? []);
+    const original = JSON.stringify(this.readFiles());
+    change();
+    if (!before || JSON.stringify(this.readFiles()) === original) return;
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const now = await state();
+      if (!now) return;
+      const rolledOut =
+        now.instances.length === now.desired &&
+        now.instances.every((instance) => !old.has(instance.id) && instance.status === 'ready');
+      if (rolledOut || (now.lastError !== null && now.lastError !== before.lastError)) return;
+    }
   }
 
   async check(): Promise<unknown> {
