@@ -39,6 +39,9 @@ async function scriptBytes(
   };
   page.on('response', listener);
   await page.goto(url, { waitUntil: 'networkidle' });
+  // Starlight loads its search interface when the browser is idle: wait for it on both pages, so
+  // that the difference between them is the sandbox alone.
+  await page.waitForTimeout(3000);
   page.off('response', listener);
   // Scripts inlined in the page count too.
   const inline = await page.evaluate(() =>
