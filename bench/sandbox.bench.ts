@@ -102,9 +102,10 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
-    const page = await browser.newPage();
-    const withSandbox = await scriptBytes(page, `${origin}/fr/lab/`);
-    const without = await scriptBytes(page, `${origin}/fr/about/`);
+    // A fresh browser context for each page: a file cached by the first would not be counted
+    // for the second.
+    const withSandbox = await scriptBytes(await browser.newPage(), `${origin}/fr/lab/`);
+    const without = await scriptBytes(await browser.newPage(), `${origin}/fr/about/`);
     console.log(
       `sandbox: JS before Start on /fr/lab/: ${kb(withSandbox.raw)} raw, ${kb(withSandbox.gzip)} gzip`,
     );
