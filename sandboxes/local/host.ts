@@ -21,6 +21,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { listLabs, readManifest, type LabManifest } from '../pack.ts';
+import { sendJson } from '../platform/balancer.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const labsDir = path.join(root, 'sandboxes/labs');
@@ -516,20 +517,6 @@ function proxy(
   );
   response.on('close', () => upstream.destroy());
   request.pipe(upstream);
-}
-
-function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'content-length': Buffer.byteLength(text),
-  });
-  response.end(text);
 }
 
 // `node sandboxes/local/host.ts` runs the host alone (LAB_HOST_PORT, default any free port).
