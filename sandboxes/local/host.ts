@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { listLabs, readManifest, type LabManifest } from '../pack.ts';
 import { sendJson } from '../platform/balancer.ts';
+import { HttpError, readJsonBody, refuseCrossSite } from '../platform/http-json.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const labsDir = path.join(root, 'sandboxes/labs');
@@ -50,14 +51,6 @@ export interface LabHost {
 }
 
 type LabPhase = 'stopped' | 'starting' | 'ready' | 'failed';
-
-class HttpError extends Error {
-  status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
 
 // One lab on this host: its working copy, its process and its output.
 class LocalLab {
@@ -372,10 +365,10 @@ async function handle(
   }
 
   // Everything below changes something: from this site's own pages only, and JSON only.
-  refuseOtherOrigins(request);
+  refuseCrossSite(request, 'change a lab');
   if (action === 'files' && parts.length === 5) {
     expectMethod(method, 'PUT');
-    const body = await readJson(request);
+    const body = await readJsonBody(request, MAX_BODY);
     const content = body['content'];
     if (typeof content !== 'string')
       throw new HttpError(400, 'Send {"content": "…the file\'s text…"}.');
@@ -384,7 +377,7 @@ async function handle(
     return;
   }
   expectMethod(method, 'POST');
-  await readJson(request);
+  await readJsonBody(request, MAX_BODY);
   switch (action) {
     case 'start':
       await lab.start();
@@ -410,61 +403,6 @@ async function handle(
 
 function expectMethod(method: string, expected: string): void {
   if (method !== expected) throw new HttpError(405, `Use ${expected} here, not ${method}.`);
-}
-
-// The file API writes to disk: only the site's own pages may call it, never another site.
-function refuseOtherOrigins(request: http.IncomingMessage): void {
-  const site = request.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    throw new HttpError(
-      403,
-      `Only the course site's own pages can change a lab (Sec-Fetch-Site: ${site}).`,
-    );
-  }
-  const origin = request.headers.origin;
-  if (origin === undefined) return;
-  let host = '';
-  try {
-    host = new URL(origin).host;
-  } catch {
-    // An opaque origin ("null") is refused below.
-  }
-  const forwarded = request.headers['x-forwarded-host'];
-  const hosts = [
-    request.headers.host,
-    ...(typeof forwarded === 'string' ? forwarded.split(',') : []),
-  ];
-  if (!host || !hosts.some((candidate) => candidate?.trim() === host)) {
-    throw new HttpError(
-      403,
-      `Only the course site's own pages can change a lab (Origin: ${origin}).`,
-    );
-  }
-}
-
-async function readJson(request: http.IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY)
-      throw new HttpError(413, `Request body larger than ${MAX_BODY / 1024} KB.`);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return {};
-  const type = request.headers['content-type'] ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(type))
-    throw new HttpError(415, 'Send JSON (Content-Type: application/json).');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'The body is not valid JSON.');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new HttpError(400, 'The body must be a JSON object.');
-  return value as Record<string, unknown>;
 }
 
 function streamOutput(

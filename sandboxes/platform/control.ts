@@ -6,6 +6,7 @@ import { sendJson } from './balancer.ts';
 import { MAX_INSTANCES, MIN_INSTANCES } from './config.ts';
 import { pickLanguage, renderDashboard } from './dashboard/page.ts';
 import type { EventBus } from './events.ts';
+import { HttpError, readJsonBody, refuseCrossSite } from './http-json.ts';
 import { RolloutError } from './platform.ts';
 import type { LabEvent, LabState, SessionStoreKind } from './types.ts';
 
@@ -19,15 +20,6 @@ export interface ControlTarget {
   configure(change: { sessionStore?: SessionStoreKind; sticky?: boolean }): Promise<void>;
   stopStore(): Promise<void>;
   startStore(): Promise<void>;
-}
-
-/** A request the API refuses, with the status and the message to send back. */
-class BadRequest extends Error {
-  status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
 }
 
 const MAX_CONTROL_BODY = 16 * 1024;
@@ -81,7 +73,7 @@ export function createControl(
     }
     if (pathname !== '/lab' && !pathname.startsWith('/lab/')) return false;
     handleApi(target, assets, request, response, pathname).catch((error: unknown) => {
-      if (error instanceof BadRequest) {
+      if (error instanceof HttpError) {
         sendJson(response, error.status, { error: error.message });
       } else if (error instanceof RolloutError) {
         // The change was valid but the new instances did not start: the learner's code is at fault.
@@ -107,7 +99,7 @@ async function handleApi(
   if (pathname.startsWith('/lab/assets/')) {
     allow(method, ['GET', 'HEAD']);
     const asset = assets.get(pathname.slice('/lab/assets/'.length));
-    if (!asset) throw new BadRequest(404, `No dashboard file ${pathname}.`);
+    if (!asset) throw new HttpError(404, `No dashboard file ${pathname}.`);
     response.writeHead(200, {
       'content-type': asset.type,
       'cache-control': 'no-cache',
@@ -136,15 +128,15 @@ async function handleApi(
     '/lab/store/start': 'POST',
   };
   const expected = kill ? 'POST' : routes[pathname];
-  if (!expected) throw new BadRequest(404, `No platform route ${method} ${pathname}.`);
+  if (!expected) throw new HttpError(404, `No platform route ${method} ${pathname}.`);
   allow(method, [expected]);
-  refuseCrossSite(request);
-  const body = await readJsonBody(request);
+  refuseCrossSite(request, 'control the lab');
+  const body = await readJsonBody(request, MAX_CONTROL_BODY);
 
   if (kill) {
     const id = decodeURIComponent(kill[1] ?? '');
     expectNoFields(body);
-    if (!target.kill(id)) throw new BadRequest(404, `No running instance "${id}".`);
+    if (!target.kill(id)) throw new HttpError(404, `No running instance "${id}".`);
     sendJson(response, 200, { killed: id, state: target.state() });
     return;
   }
@@ -173,76 +165,19 @@ async function handleApi(
 
 function allow(method: string, allowed: string[]): void {
   if (!allowed.includes(method)) {
-    throw new BadRequest(405, `Use ${allowed.join(' or ')} here, not ${method}.`);
+    throw new HttpError(405, `Use ${allowed.join(' or ')} here, not ${method}.`);
   }
-}
-
-// A page on another site must not drive the lab through the learner's browser.
-function refuseCrossSite(request: http.IncomingMessage): void {
-  const site = request.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    throw new BadRequest(
-      403,
-      `Cross-site requests cannot control the lab (Sec-Fetch-Site: ${site}).`,
-    );
-  }
-  const origin = request.headers.origin;
-  if (origin === undefined) return;
-  let host: string;
-  try {
-    host = new URL(origin).host;
-  } catch {
-    throw new BadRequest(403, `Requests from origin "${origin}" cannot control the lab.`);
-  }
-  const forwarded = request.headers['x-forwarded-host'];
-  const hosts = [
-    request.headers.host,
-    ...(typeof forwarded === 'string' ? forwarded.split(',') : []),
-  ];
-  if (!hosts.some((candidate) => candidate?.trim() === host)) {
-    throw new BadRequest(403, `Requests from origin "${origin}" cannot control the lab.`);
-  }
-}
-
-// The API takes JSON only; an empty body stands for `{}`.
-async function readJsonBody(request: http.IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_CONTROL_BODY)
-      throw new BadRequest(413, `Request body larger than ${MAX_CONTROL_BODY} bytes.`);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  const type = request.headers['content-type'];
-  if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
-    throw new BadRequest(415, `Send JSON (Content-Type: application/json), not ${type}.`);
-  }
-  if (text.trim() === '') return {};
-  if (type === undefined)
-    throw new BadRequest(415, 'Send JSON with Content-Type: application/json.');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new BadRequest(400, 'The body is not valid JSON.');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new BadRequest(400, 'The body must be a JSON object.');
-  }
-  return value as Record<string, unknown>;
 }
 
 function expectNoFields(body: Record<string, unknown>): void {
   const fields = Object.keys(body);
   if (fields.length > 0)
-    throw new BadRequest(400, `Unexpected field "${fields[0]}": this action takes no parameters.`);
+    throw new HttpError(400, `Unexpected field "${fields[0]}": this action takes no parameters.`);
 }
 
 function readScale(body: Record<string, unknown>): number {
   const extra = Object.keys(body).find((field) => field !== 'count');
-  if (extra) throw new BadRequest(400, `Unexpected field "${extra}": send {"count": n}.`);
+  if (extra) throw new HttpError(400, `Unexpected field "${extra}": send {"count": n}.`);
   const count = body['count'];
   if (
     typeof count !== 'number' ||
@@ -250,7 +185,7 @@ function readScale(body: Record<string, unknown>): number {
     count < MIN_INSTANCES ||
     count > MAX_INSTANCES
   ) {
-    throw new BadRequest(
+    throw new HttpError(
       400,
       `"count" must be a whole number from ${MIN_INSTANCES} to ${MAX_INSTANCES}.`,
     );
@@ -264,21 +199,21 @@ function readConfigChange(body: Record<string, unknown>): {
 } {
   const extra = Object.keys(body).find((field) => field !== 'sessionStore' && field !== 'sticky');
   if (extra)
-    throw new BadRequest(400, `Unexpected field "${extra}": send "sessionStore" and/or "sticky".`);
+    throw new HttpError(400, `Unexpected field "${extra}": send "sessionStore" and/or "sticky".`);
   const change: { sessionStore?: SessionStoreKind; sticky?: boolean } = {};
   if ('sessionStore' in body) {
     const store = body['sessionStore'];
     if (store !== 'memory' && store !== 'redis')
-      throw new BadRequest(400, '"sessionStore" must be "memory" or "redis".');
+      throw new HttpError(400, '"sessionStore" must be "memory" or "redis".');
     change.sessionStore = store;
   }
   if ('sticky' in body) {
     if (typeof body['sticky'] !== 'boolean')
-      throw new BadRequest(400, '"sticky" must be true or false.');
+      throw new HttpError(400, '"sticky" must be true or false.');
     change.sticky = body['sticky'];
   }
   if (Object.keys(change).length === 0)
-    throw new BadRequest(400, 'Send "sessionStore" and/or "sticky".');
+    throw new HttpError(400, 'Send "sessionStore" and/or "sticky".');
   return change;
 }
 
