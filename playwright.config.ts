@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CHROMIUM_FLAGS, CHROMIUM_MISSING, findChromium } from './scripts/find-chromium.ts';
-import { freePort } from './scripts/free-port.ts';
+import { freePort } from './sandboxes/platform/net-utils.ts';
 
 const chromium = findChromium();
 if (!chromium) throw new Error(CHROMIUM_MISSING);

@@ -1,13 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
-// Unit and integration tests run in Node; browser tests live in tests/browser and belong to Playwright.
+// Two projects, so the fast feedback is not queued behind the slow:
+// - `unit`: everything that runs in this process alone, in parallel;
+// - `process`: tests that start real processes, a real Redis or a whole lab (`*.process.test.ts`),
+//   one file at a time, since they share two cores and would starve each other's deadlines.
+// Browser tests live in tests/browser and belong to Playwright.
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    exclude: ['tests/browser/**', 'node_modules/**'],
-    // Integration tests start real processes and a real Redis: give them room on a two-core machine.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    fileParallelism: false,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['tests/**/*.test.ts'],
+          exclude: ['tests/**/*.process.test.ts', 'tests/browser/**', 'node_modules/**'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'process',
+          include: ['tests/**/*.process.test.ts'],
+          exclude: ['tests/browser/**', 'node_modules/**'],
+          // Real processes and a real Redis on a two-core machine: give them room.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

@@ -8,6 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabState } from '../sandboxes/platform/types.ts';
+import { readyUrl } from '../sandboxes/platform/lines.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const labEntry = path.join(root, 'sandboxes/platform/lab.ts');
@@ -34,8 +35,8 @@ async function startLab(
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       output += chunk;
-      const match = /Lab ready at (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
+      const ready = readyUrl(output);
+      if (ready) resolve(ready);
     });
     child.once('exit', (code) => reject(new Error(`the lab exited with ${code}:\n${output}`)));
   });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { CHROMIUM_FLAGS, CHROMIUM_MISSING, findChromium } from '../scripts/find-chromium.ts';
-import { freePort } from '../scripts/free-port.ts';
+import { freePort } from '../sandboxes/platform/net-utils.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const STARTS = 5;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Response } from '@playwright/test';
 import { CHROMIUM_FLAGS, CHROMIUM_MISSING, findChromium } from '../scripts/find-chromium.ts';
-import { freePort } from '../scripts/free-port.ts';
+import { freePort } from '../sandboxes/platform/net-utils.ts';
 import { discoverPages, type BuiltPage } from '../scripts/site-pages.ts';
 
 /**

@@ -8,7 +8,7 @@
  * -n (30 000 by default: the whole run then takes 10 to 25 s on two busy cores).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
+import { freePort } from '../sandboxes/platform/net-utils.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
@@ -16,15 +16,6 @@ import readline from 'node:readline';
 const REQUESTS = Number(process.env['STORE_BENCH_REQUESTS'] ?? 30_000);
 const CLIENTS = 50;
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-/** Asks the system for a port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Runs redis-benchmark against a port and returns ops/s for each test, e.g. `{ set, get }`. */
 function benchmark(port: number): Record<string, number> {

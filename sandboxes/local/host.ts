@@ -21,8 +21,15 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { listLabs, readManifest, type LabManifest } from '../pack.ts';
-import { sendJson } from '../platform/balancer.ts';
-import { HttpError, readJsonBody, refuseCrossSite } from '../platform/http-json.ts';
+import { messageOf } from '../platform/errors.ts';
+import {
+  HttpError,
+  openEventStream,
+  readJsonBody,
+  refuseCrossSite,
+  sendJson,
+} from '../platform/http.ts';
+import { readyUrl } from '../platform/lines.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const labsDir = path.join(root, 'sandboxes/labs');
@@ -139,7 +146,7 @@ class LocalLab {
     });
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (this.phase === 'starting') {
-      const url = /Lab ready at (http:\/\/\S+)/.exec(this.#output)?.[1];
+      const url = readyUrl(this.#output);
       if (url) {
         this.labUrl = url;
         this.phase = 'ready';
@@ -294,7 +301,7 @@ export async function startLabHost(options: LabHostOptions = {}): Promise<LabHos
     handle(labs, request, response).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       if (!(error instanceof HttpError)) console.error('lab host:', error);
-      sendJson(response, status, { error: error instanceof Error ? error.message : String(error) });
+      sendJson(response, status, { error: messageOf(error) });
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -410,20 +417,13 @@ function streamOutput(
   request: http.IncomingMessage,
   response: http.ServerResponse,
 ): void {
-  response.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-  });
+  let unsubscribe = (): void => {};
+  const stream = openEventStream(request, response, { onClose: () => unsubscribe() });
   const send = (chunk: string): void => {
-    response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    stream.send(JSON.stringify(chunk));
   };
   if (lab.output()) send(lab.output());
-  const unsubscribe = lab.subscribe(send);
-  const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
-  request.on('close', () => {
-    clearInterval(heartbeat);
-    unsubscribe();
-  });
+  unsubscribe = lab.subscribe(send);
 }
 
 // A plain reverse proxy to the running lab, streaming both ways (the event stream included).

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { EventBus } from './events.ts';
+import { sendJson } from './http.ts';
 import type { Instance } from './instance.ts';
 
 /** What the balancer needs to know of the platform. */
@@ -247,26 +248,4 @@ function withoutHopByHop(source: http.IncomingHttpHeaders): http.OutgoingHttpHea
     if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
   }
   return headers;
-}
-
-/** Answers with a JSON body and the right headers. */
-export function sendJson(
-  response: http.ServerResponse,
-  status: number,
-  body: unknown,
-  extra: http.OutgoingHttpHeaders = {},
-): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    ...extra,
-  });
-  response.end(text);
 }

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sendJson } from './balancer.ts';
 import { MAX_INSTANCES, MIN_INSTANCES } from './config.ts';
 import { pickLanguage, renderDashboard } from './dashboard/page.ts';
 import type { EventBus } from './events.ts';
-import { HttpError, readJsonBody, refuseCrossSite } from './http-json.ts';
-import { RolloutError } from './platform.ts';
+import { messageOf } from './errors.ts';
+import { HttpError, openEventStream, readJsonBody, refuseCrossSite, sendJson } from './http.ts';
+import { RolloutError } from './orchestrator.ts';
 import type { LabEvent, LabState, SessionStoreKind } from './types.ts';
 
 /** What the control API acts on. */
@@ -23,9 +23,6 @@ export interface ControlTarget {
 }
 
 const MAX_CONTROL_BODY = 16 * 1024;
-const HEARTBEAT_MS = 15_000;
-/** An event-stream client this far behind is dropped rather than buffered without end. */
-const MAX_STREAM_BACKLOG = 1024 * 1024;
 
 const assetsDir = fileURLToPath(new URL('./dashboard/assets/', import.meta.url));
 const ASSET_TYPES: Record<string, string> = {
@@ -80,7 +77,7 @@ export function createControl(
         sendJson(response, 422, { error: error.message });
       } else {
         console.error('control API error:', error);
-        sendJson(response, 500, { error: error instanceof Error ? error.message : String(error) });
+        sendJson(response, 500, { error: messageOf(error) });
       }
     });
     return true;
@@ -223,30 +220,16 @@ function streamEvents(
   request: http.IncomingMessage,
   response: http.ServerResponse,
 ): void {
-  response.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    ...EMBEDDABLE,
+  let unsubscribe = (): void => {};
+  const stream = openEventStream(request, response, {
+    headers: EMBEDDABLE,
+    onClose: () => unsubscribe(),
   });
-  response.write('retry: 1000\n\n');
   const send = (event: LabEvent): void => {
-    if (response.writableLength > MAX_STREAM_BACKLOG) {
-      response.destroy();
-      return;
-    }
-    response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    stream.send(JSON.stringify(event), event.type);
   };
   send({ type: 'state', at: Date.now(), state: target.state() });
-  const unsubscribe = target.bus.subscribe(send);
-  const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
-  const stop = (): void => {
-    clearInterval(heartbeat);
-    unsubscribe();
-  };
-  request.on('close', stop);
-  response.on('close', stop);
+  unsubscribe = target.bus.subscribe(send);
 }
 
 function loadAssets(): Map<string, { body: Buffer; type: string }> {

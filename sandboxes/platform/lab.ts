@@ -3,8 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { Balancer } from './balancer.ts';
 import { ConfigError, parseRedisUrl, readLabConfig, type LabConfig } from './config.ts';
 import { createControl } from './control.ts';
+import { messageOf } from './errors.ts';
 import { EventBus } from './events.ts';
-import { Platform } from './platform.ts';
+import { formatReadyLine, progressLine } from './lines.ts';
+import { Orchestrator } from './orchestrator.ts';
 import { StoreLink } from './store-link.ts';
 import { startStoreProcess, type StoreProcess } from './store-process.ts';
 import type { LabEvent, LabState } from './types.ts';
@@ -32,8 +34,8 @@ export async function startLab(
   const external = config.redisUrl ? parseRedisUrl(config.redisUrl) : null;
   const link = new StoreLink(external);
   await link.open();
-  if (external) progress(`using the Redis at ${external.host}:${external.port}`);
-  else progress('starting the embedded store');
+  if (external) progress(progressLine.storeExternal(external.host, external.port));
+  else progress(progressLine.storeEmbedded());
   // The store and the instances start side by side: an instance that asks for the store before
   // it listens is refused and tries again, as it would with any backing service.
   const storeStarting = external
@@ -53,7 +55,7 @@ export async function startLab(
     }, 20);
   };
 
-  const platform = new Platform(
+  const orchestrator = new Orchestrator(
     {
       appDir: config.appDir,
       sessionSecret: config.sessionSecret,
@@ -69,26 +71,26 @@ export async function startLab(
   );
 
   const state = (): LabState => ({
-    instances: platform.view(),
-    sessionStore: platform.sessionStore,
-    sticky: platform.sticky,
+    instances: orchestrator.view(),
+    sessionStore: orchestrator.sessionStore,
+    sticky: orchestrator.sticky,
     store: {
       kind: external ? 'external' : 'embedded',
       up: link.up,
       port: embedded ? embedded.port : null,
     },
-    desired: platform.desired,
-    lastError: platform.lastError,
+    desired: orchestrator.desired,
+    lastError: orchestrator.lastError,
   });
 
-  const balancer = new Balancer(platform, bus);
+  const balancer = new Balancer(orchestrator, bus);
   const control = createControl({
     bus,
     state,
-    kill: (id) => platform.kill(id),
-    replaceAll: () => platform.replaceAll('replace requested'),
-    scale: (count) => platform.scale(count),
-    configure: (change) => platform.configure(change),
+    kill: (id) => orchestrator.kill(id),
+    replaceAll: () => orchestrator.replaceAll('replace requested'),
+    scale: (count) => orchestrator.scale(count),
+    configure: (change) => orchestrator.configure(change),
     stopStore: async () => {
       if (!link.up) return;
       await link.cut();
@@ -109,7 +111,7 @@ export async function startLab(
   server.keepAliveTimeout = 65_000;
 
   const stopEverything = async (): Promise<void> => {
-    await platform.close();
+    await orchestrator.close();
     balancer.close();
     await link.cut();
     await storeStarting.catch(() => undefined);
@@ -117,7 +119,7 @@ export async function startLab(
   };
 
   try {
-    const started = await Promise.allSettled([storeStarting, platform.start(progress)]);
+    const started = await Promise.allSettled([storeStarting, orchestrator.start(progress)]);
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
     await new Promise<void>((resolve, reject) => {
@@ -210,9 +212,7 @@ export async function main(): Promise<void> {
   try {
     lab = await startLab(config, (message) => console.log(`lab: ${message}`), bus);
   } catch (error) {
-    console.error(
-      `Cannot start the lab: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    console.error(`Cannot start the lab: ${messageOf(error)}`);
     process.exit(1);
   }
   const state = lab.state();
@@ -220,10 +220,14 @@ export async function main(): Promise<void> {
     state.store.kind === 'embedded'
       ? `embedded store on port ${state.store.port}`
       : 'external Redis';
-  const running = state.instances.length;
-  const problem = state.lastError ? `; the app did not start: ${state.lastError}` : '';
   console.log(
-    `Lab ready at ${lab.url} (${running} of ${state.desired} instances, sessions in ${state.sessionStore}, ${store}${problem})`,
+    formatReadyLine(lab.url, {
+      running: state.instances.length,
+      desired: state.desired,
+      sessionStore: state.sessionStore,
+      store,
+      problem: state.lastError,
+    }),
   );
   let stopping = false;
   const stop = (): void => {

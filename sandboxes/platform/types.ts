@@ -40,7 +40,53 @@ export interface LabState {
   desired: number;
   /** The last rollout that failed (an app file that does not start), until a rollout succeeds. */
   lastError: string | null;
+  /**
+   * A rollout that is due or under way: from the moment it is due (an edit seen, a config
+   * change, a replace) until it has finished or failed. Whoever waits for a rollout (checks,
+   * Solve, Reset, tests) waits until this is `null` again.
+   */
+  rollout: { reason: string; startedAt: number } | null;
+  /** `LAB_FRAMED=1`: the dashboard is shown in a frame of another site (WebContainer's preview). */
+  framed: boolean;
+  /** How the orchestrator sees edits of the app's files. */
+  watcher: WatcherState;
+  /** How long an instance has between SIGTERM and SIGKILL, in milliseconds. */
+  stopGraceMs: number;
+  /** What the lab found out about its runtime when it started (`LAB_SELF_TEST=1`), or null. */
+  selfTest: SelfTestReport | null;
 }
+
+/**
+ * How edits are seen: `recursive` (one `fs.watch` of the folder), `per-file` (one `fs.watch`
+ * per file, where a recursive watch throws), `polling` (the files' times compared on a timer,
+ * where `fs.watch` fails too), `off` (`LAB_WATCH=0`).
+ */
+export interface WatcherState {
+  mode: 'recursive' | 'per-file' | 'polling' | 'off';
+  /** Why the watcher fell back, or stopped, in a sentence; null when all is well. */
+  error: string | null;
+}
+
+/** One finding of the self-test: `ok`, `fallback` (works another way, said in `detail`), `failed`, or not known yet. */
+export interface SelfTestCheck {
+  status: 'pending' | 'ok' | 'fallback' | 'failed';
+  detail: string;
+}
+
+/** What the self-test of a browser runtime found, one check each. */
+export interface SelfTestReport {
+  /** A PING through the store link, answered by the store. */
+  storeLink: SelfTestCheck;
+  /** A SIGTERM sent to a throwaway child reached its handler. */
+  sigterm: SelfTestCheck;
+  /** The file watcher fired on a write. */
+  watcher: SelfTestCheck;
+  /** The cookie set for the dashboard came back to the lab (reported by the dashboard). */
+  cookie: SelfTestCheck;
+}
+
+/** The names of the self-test's checks, in the order they are printed. */
+export type SelfTestName = keyof SelfTestReport;
 
 /** Why an instance stopped. */
 export type StopReason =
@@ -80,10 +126,28 @@ export type LabEvent =
       reason: StopReason;
       code: number | null;
       signal: string | null;
+      /** The process did not exit within the grace period after SIGTERM and was killed with SIGKILL. */
+      forced: boolean;
     }
   | { type: 'store-down'; at: number }
   | { type: 'store-up'; at: number }
   | { type: 'rollout-started'; at: number; reason: string }
   | { type: 'rollout-finished'; at: number }
   | { type: 'rollout-failed'; at: number; error: string }
-  | { type: 'log'; at: number; instance: string; stream: 'stdout' | 'stderr'; line: string };
+  | { type: 'log'; at: number; instance: string; stream: 'stdout' | 'stderr'; line: string }
+  /** Sent every few seconds, so a dashboard can tell a quiet stream from a buffered one. */
+  | { type: 'heartbeat'; at: number }
+  | { type: 'self-test'; at: number; report: SelfTestReport };
+
+/**
+ * Headers of the session's second way to travel, for browsers that refuse the cookie in a frame
+ * of another site. The balancer adds `X-Lab-Cookie` to every app answer; a request that carries
+ * `X-Lab-Session` (even empty) gets a new session's cookie value back in `X-Lab-Session`, and a
+ * request that carries a value has it turned into the session cookie the app reads.
+ */
+export const SESSION_HEADERS = {
+  /** Request and response: the session cookie's value, carried by the dashboard itself. */
+  session: 'x-lab-session',
+  /** Response: `sent` (the request had the session cookie), `new` (it had none and the app started a session), `none`. */
+  cookie: 'x-lab-cookie',
+} as const;

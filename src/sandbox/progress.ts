@@ -1,3 +1,4 @@
+import { isReadyLine } from '../../sandboxes/platform/lines.ts';
 import type { Progress } from './runtime.ts';
 
 /**
@@ -16,7 +17,7 @@ export function progressFromLine(line: string): Progress | null {
     };
   const ready = /^platform: (web-\d+) is ready/.exec(line);
   if (ready?.[1]) return { step: 'instance-ready', values: { id: ready[1] } };
-  if (/^Lab ready at /.test(line)) return { step: 'ready' };
+  if (isReadyLine(line)) return { step: 'ready' };
   return null;
 }
 

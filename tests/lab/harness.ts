@@ -1,26 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readyUrl } from '../../sandboxes/platform/lines.ts';
 import type { LabEvent, LabState } from '../../sandboxes/platform/types.ts';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const labEntry = path.join(root, 'sandboxes/platform/lab.ts');
 export const sessionsApp = path.join(root, 'sandboxes/labs/sessions/app');
 
-/** Asks the system for a free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+export { freePort } from '../../sandboxes/platform/net-utils.ts';
+import { freePort } from '../../sandboxes/platform/net-utils.ts';
 
 /** A real redis-server on a free port, without persistence on disk. */
 export async function startRedis(): Promise<{ url: string; port: number; stop(): Promise<void> }> {
@@ -67,7 +59,7 @@ export async function startLabProcess(
   const deadline = Date.now() + 30_000;
   let url: string | undefined;
   while (!url) {
-    url = /Lab ready at (http:\/\/\S+)/.exec(output)?.[1];
+    url = readyUrl(output) ?? undefined;
     if (url) break;
     if (child.exitCode !== null) throw new Error(`the lab exited (${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) {

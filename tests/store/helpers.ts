@@ -6,14 +6,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
-/** Asks the system for a port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../../sandboxes/platform/net-utils.ts';
+import { freePort } from '../../sandboxes/platform/net-utils.ts';
 
 /** A redis-server started for a test. */
 export interface RedisServer {

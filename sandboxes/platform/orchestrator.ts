@@ -4,13 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { messageOf } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { Instance } from './instance.ts';
+import { progressLine } from './lines.ts';
 import { freePort, probe } from './net-utils.ts';
 import type { InstanceView, SessionStoreKind, StopReason } from './types.ts';
 
 /** What the platform needs to run the app's instances. */
-export interface PlatformOptions {
+export interface OrchestratorOptions {
   appDir: string;
   sessionSecret: string;
   sessionStore: SessionStoreKind;
@@ -43,13 +45,13 @@ const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_MAX_MS = 10_000;
 
 /**
- * Stands for the container platform: keeps the desired number of instances running, replaces
+ * The orchestrator: it stands for the container platform (Kubernetes, ECS…) and keeps the desired number of instances running, replaces
  * the ones that die, rolls out new configurations and new code one instance at a time, and
  * probes liveness and readiness. The app knows nothing about it.
  */
-export class Platform {
+export class Orchestrator {
   readonly instances: Instance[] = [];
-  #options: PlatformOptions;
+  #options: OrchestratorOptions;
   #desired: number;
   #sessionStore: SessionStoreKind;
   #sticky: boolean;
@@ -62,7 +64,7 @@ export class Platform {
   #watcher: fs.FSWatcher | null = null;
   #onChange: () => void;
 
-  constructor(options: PlatformOptions, onChange: () => void) {
+  constructor(options: OrchestratorOptions, onChange: () => void) {
     this.#options = options;
     this.#desired = options.desired;
     this.#sessionStore = options.sessionStore;
@@ -91,14 +93,13 @@ export class Platform {
   async start(onProgress: (message: string) => void = () => {}): Promise<void> {
     await this.#serial(async () => {
       const starting = Array.from({ length: this.#desired }, (_, index) => {
-        onProgress(`starting instance ${index + 1} of ${this.#desired}`);
+        onProgress(progressLine.instance(index + 1, this.#desired));
         return this.#launchReady();
       });
       const results = await Promise.allSettled(starting);
       const failure = results.find((result) => result.status === 'rejected');
       if (failure) {
-        const message =
-          failure.reason instanceof Error ? failure.reason.message : String(failure.reason);
+        const message = messageOf(failure.reason);
         this.#lastError = message;
         this.#options.bus.emit({ type: 'rollout-failed', at: Date.now(), error: message });
         this.#changed();
@@ -210,7 +211,7 @@ export class Platform {
         try {
           await this.#launchReady(sessionStore);
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = messageOf(error);
           const detail =
             replaced === 0
               ? 'nothing changed: the old instances keep serving'
@@ -223,7 +224,7 @@ export class Platform {
         replaced += 1;
       }
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       this.#lastError = message;
       bus.emit({ type: 'rollout-failed', at: Date.now(), error: message });
       this.#changed();
@@ -252,8 +253,7 @@ export class Platform {
     );
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) {
-      this.#lastError =
-        failure.reason instanceof Error ? failure.reason.message : String(failure.reason);
+      this.#lastError = messageOf(failure.reason);
       this.#changed();
       this.#retryLater();
       throw failure.reason;

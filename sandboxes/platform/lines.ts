@@ -1,0 +1,41 @@
+/**
+ * The lines a lab prints that other programs read: the ready line (the local host, the runtimes,
+ * the tests and the benchmarks wait for it) and the progress lines the sandbox turns into steps.
+ * Each format is written here once; whoever prints or reads one imports it from here.
+ */
+
+/** What the ready line says besides the URL. */
+export interface ReadyDetails {
+  running: number;
+  desired: number;
+  sessionStore: string;
+  /** e.g. "embedded store on port 4567" or "external Redis" */
+  store: string;
+  /** Why the app did not start, when it did not. */
+  problem: string | null;
+}
+
+const READY = /Lab ready at (https?:\/\/\S+)/;
+
+/** The line a lab prints once it serves: `Lab ready at http://127.0.0.1:3000/ (…)`. */
+export function formatReadyLine(url: string, details: ReadyDetails): string {
+  const problem = details.problem ? `; the app did not start: ${details.problem}` : '';
+  return `Lab ready at ${url} (${details.running} of ${details.desired} instances, sessions in ${details.sessionStore}, ${details.store}${problem})`;
+}
+
+/** The URL of the first ready line in some output, or null when there is none yet. */
+export function readyUrl(output: string): string | null {
+  return READY.exec(output)?.[1] ?? null;
+}
+
+/** Whether one line of output is the ready line. */
+export function isReadyLine(line: string): boolean {
+  return line.startsWith('Lab ready at ');
+}
+
+/** Progress lines: `lab: starting the embedded store`, `lab: starting instance 2 of 3`. */
+export const progressLine = {
+  storeEmbedded: (): string => 'starting the embedded store',
+  storeExternal: (host: string, port: number): string => `using the Redis at ${host}:${port}`,
+  instance: (n: number, total: number): string => `starting instance ${n} of ${total}`,
+};
