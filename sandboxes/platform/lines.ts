@@ -39,3 +39,35 @@ export const progressLine = {
   storeExternal: (host: string, port: number): string => `using the Redis at ${host}:${port}`,
   instance: (n: number, total: number): string => `starting instance ${n} of ${total}`,
 };
+
+/** A self-test finding as the lab prints it: `self-test: sigterm fallback: …`. */
+export interface SelfTestLine {
+  name: 'storeLink' | 'sigterm' | 'watcher' | 'cookie';
+  status: 'ok' | 'fallback' | 'failed';
+  detail: string;
+}
+
+const SELF_TEST_NAMES = {
+  storeLink: 'store-link',
+  sigterm: 'sigterm',
+  watcher: 'watcher',
+  cookie: 'cookie',
+} as const;
+const SELF_TEST = /^self-test: (store-link|sigterm|watcher|cookie) (ok|fallback|failed): (.*)$/;
+
+/** The line the lab prints for one self-test finding. */
+export function formatSelfTestLine(finding: SelfTestLine): string {
+  return `self-test: ${SELF_TEST_NAMES[finding.name]} ${finding.status}: ${finding.detail}`;
+}
+
+/** Reads one self-test line back, or null when the line is something else. */
+export function parseSelfTestLine(line: string): SelfTestLine | null {
+  const match = SELF_TEST.exec(line.trim());
+  if (!match) return null;
+  const printed = match[1];
+  const name = (Object.keys(SELF_TEST_NAMES) as SelfTestLine['name'][]).find(
+    (key) => SELF_TEST_NAMES[key] === printed,
+  );
+  if (!name) return null;
+  return { name, status: match[2] as SelfTestLine['status'], detail: match[3] ?? '' };
+}
