@@ -1,4 +1,4 @@
-// The lab contract of DESIGN.md, row by row, against a lab run as real processes: with the
+// The lab contract (ARCHITECTURE.md and the lab reference pages), row by row, against a lab run as real processes: with the
 // embedded store, with a real redis-server, and packaged as WebContainer mounts it (bundles run
 // by plain Node from a folder outside the project's sources).
 import fs from 'node:fs';
