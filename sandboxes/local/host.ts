@@ -30,6 +30,7 @@ import {
   sendJson,
 } from '../platform/http.ts';
 import { readyUrl } from '../platform/lines.ts';
+import { OutputLog } from '../../src/sandbox/output-log.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const labsDir = path.join(root, 'sandboxes/labs');
@@ -68,8 +69,8 @@ class LocalLab {
   labUrl: string | null = null;
   #child: ChildProcess | null = null;
   #starting: Promise<void> | null = null;
-  #output = '';
-  #listeners = new Set<(chunk: string) => void>();
+  // The same output log as the browser runtimes': kept up to a limit, replayed on demand.
+  readonly #log = new OutputLog(OUTPUT_KEPT);
 
   constructor(manifest: LabManifest, workRoot: string) {
     this.manifest = manifest;
@@ -90,17 +91,15 @@ class LocalLab {
   }
 
   output(): string {
-    return this.#output;
+    return this.#log.text();
   }
 
   subscribe(listener: (chunk: string) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#log.onChunk(listener, { replay: false });
   }
 
   #emit(chunk: string): void {
-    this.#output = (this.#output + chunk).slice(-OUTPUT_KEPT);
-    for (const listener of this.#listeners) listener(chunk);
+    this.#log.append(chunk);
   }
 
   /** Starts the lab on its working copy (made from the starting files the first time). */
@@ -116,7 +115,7 @@ class LocalLab {
     this.phase = 'starting';
     this.error = null;
     // A new run, a new output: the ready line of an earlier run must not count for this one.
-    this.#output = '';
+    this.#log.clear();
     if (!fs.existsSync(this.appDir)) this.#copyFiles(path.join(this.source, 'app'), true);
     const child = spawn(process.execPath, [labEntry], {
       cwd: root,
@@ -146,7 +145,7 @@ class LocalLab {
     });
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (this.phase === 'starting') {
-      const url = readyUrl(this.#output);
+      const url = readyUrl(this.#log.text());
       if (url) {
         this.labUrl = url;
         this.phase = 'ready';
@@ -162,7 +161,7 @@ class LocalLab {
     }
     this.phase = 'failed';
     this.error ??= 'The lab did not start.';
-    throw new HttpError(500, `${this.error}\n${this.#output.slice(-2000)}`);
+    throw new HttpError(500, `${this.error}\n${this.#log.text().slice(-2000)}`);
   }
 
   async stop(): Promise<void> {
