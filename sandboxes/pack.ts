@@ -9,23 +9,19 @@ import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  isExercise,
+  layOutLab,
+  layoutTree,
+  listLabs,
+  readManifest,
+  solutionFiles,
+  type FileTree,
+} from './labs/lab-model.ts';
 
-/** A folder in WebContainer's `FileSystemTree` shape. */
-export interface FileTree {
-  [name: string]: { file: { contents: string } } | { directory: FileTree };
-}
-
-/** A lab's `lab.json`. */
-export interface LabManifest {
-  id: string;
-  title: { fr: string; en: string };
-  editable: string[];
-  sessionStore?: 'memory' | 'redis';
-  instances?: number;
-}
+export type { FileTree } from './labs/lab-model.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const labsDir = path.join(root, 'sandboxes/labs');
 
 // The packages the labs' app files import; each becomes one bundle that imports the others.
 const APP_DEPENDENCIES = ['express', 'express-session', 'connect-redis', 'redis'];
@@ -33,28 +29,6 @@ const APP_DEPENDENCIES = ['express', 'express-session', 'connect-redis', 'redis'
 // Bundles are ES modules; some bundled packages still call require() for Node's own modules.
 const REQUIRE_SHIM =
   "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);";
-
-/** The ids of every lab that has a `lab.json`. */
-export function listLabs(): string[] {
-  return fs
-    .readdirSync(labsDir, { withFileTypes: true })
-    .filter(
-      (entry) => entry.isDirectory() && fs.existsSync(path.join(labsDir, entry.name, 'lab.json')),
-    )
-    .map((entry) => entry.name)
-    .sort();
-}
-
-/** Reads and checks a lab's `lab.json`. */
-export function readManifest(id: string): LabManifest {
-  const file = path.join(labsDir, id, 'lab.json');
-  const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as LabManifest;
-  if (manifest.id !== id) throw new Error(`${file}: "id" is "${manifest.id}", expected "${id}".`);
-  if (!Array.isArray(manifest.editable) || manifest.editable.length === 0) {
-    throw new Error(`${file}: "editable" must list the files the learner edits.`);
-  }
-  return manifest;
-}
 
 async function bundle(
   entry: string | { contents: string },
@@ -76,7 +50,7 @@ async function bundle(
     logLevel: 'silent',
   });
   const output = result.outputFiles[0];
-  if (!output) throw new Error(`esbuild produced nothing for ${entry}`);
+  if (!output) throw new Error(`esbuild produced nothing for ${JSON.stringify(entry)}`);
   return output.text;
 }
 
@@ -114,14 +88,23 @@ const results = await check(process.argv[2] ?? 'http://127.0.0.1:3000/');
 console.log(JSON.stringify({ results }));
 `;
 
+// After Solve or Reset the runtime waits in the container for the rollout of the new files, with
+// the very waiter the local host uses: one JSON line, exit code 0 when it went well.
+const WAIT_ROLLOUT = `import { waitForRollout } from './sandboxes/platform/rollout-wait.ts';
+const outcome = await waitForRollout(process.argv[2] ?? 'http://127.0.0.1:3000/');
+console.log(JSON.stringify(outcome));
+process.exitCode = outcome.ok ? 0 : 1;
+`;
+
 let shared: Promise<FileTree> | null = null;
 
 // What every lab shares: the platform, the store, the dashboard and the dependencies.
 function sharedFiles(): Promise<FileTree> {
   shared ??= (async () => {
-    const [lab, store, ...dependencies] = await Promise.all([
+    const [lab, store, waitRollout, ...dependencies] = await Promise.all([
       bundle(path.join(root, 'sandboxes/platform/packaged.ts')),
       bundle(path.join(root, 'sandboxes/platform/store/main.ts')),
+      bundle({ contents: WAIT_ROLLOUT }),
       ...APP_DEPENDENCIES.map(bundleDependency),
     ]);
     const modules: FileTree = {};
@@ -138,6 +121,12 @@ function sharedFiles(): Promise<FileTree> {
     return {
       'lab.js': { file: { contents: lab! } },
       'store.js': { file: { contents: store! } },
+      // Loaded into each instance before the app: it reports the app's port and ends the
+      // instance when the lab is gone (see platform/instance-preload.ts).
+      'instance-preload.js': {
+        file: { contents: await bundle(path.join(root, 'sandboxes/platform/instance-preload.ts')) },
+      },
+      'wait-rollout.js': { file: { contents: waitRollout! } },
       dashboard: {
         directory: {
           assets: { directory: readFolder(path.join(root, 'sandboxes/platform/dashboard/assets')) },
@@ -149,10 +138,14 @@ function sharedFiles(): Promise<FileTree> {
   return shared;
 }
 
-/** Builds the file tree of one lab, ready to mount in a WebContainer or to write to a folder. */
+/**
+ * Builds the file tree of one lab, ready to mount in a WebContainer or to write to a folder: the
+ * lab laid out (its base lab's app, its own files, the shared checks client, the resolved
+ * lab.json) and, for an exercise, its solution files, which Solve writes over app/.
+ */
 export async function packageLab(id: string): Promise<FileTree> {
   const manifest = readManifest(id);
-  const folder = path.join(labsDir, id);
+  const laidOut = layoutTree(layOutLab(id));
   const tree: FileTree = {
     ...(await sharedFiles()),
     'package.json': {
@@ -169,14 +162,14 @@ export async function packageLab(id: string): Promise<FileTree> {
         )}\n`,
       },
     },
-    'lab.json': { file: { contents: `${JSON.stringify(manifest, null, 2)}\n` } },
-    app: { directory: readFolder(path.join(folder, 'app')) },
+    ...laidOut,
   };
-  for (const optional of ['solution', 'checks']) {
-    const extra = path.join(folder, optional);
-    if (fs.existsSync(extra)) tree[optional] = { directory: readFolder(extra) };
+  if (isExercise(manifest)) {
+    tree['solution'] = {
+      directory: layoutTree(new Map(solutionFiles(id))),
+    };
+    tree['run-checks.js'] = { file: { contents: RUN_CHECKS } };
   }
-  if (tree['checks']) tree['run-checks.js'] = { file: { contents: RUN_CHECKS } };
   return tree;
 }
 

@@ -1,8 +1,9 @@
 /**
  * The local runtime's server: runs labs as real processes on this machine for the course site,
  * which reaches it through its own origin (the dev and preview servers proxy `/_labs/` here).
- * Each lab runs on a working copy of its app folder, so a learner's edits never touch the
- * project's own files.
+ * Each lab runs on a working copy: the lab laid out (lab-model.ts: its base lab's app, its own
+ * files, the shared checks client, its resolved lab.json), so a learner's edits never touch the
+ * project's own files, and the lab's defaults come from that lab.json as in WebContainer.
  *
  *   GET  /_labs/                       the labs this host can run
  *   GET  /_labs/{lab}/status           stopped, starting, ready or failed
@@ -20,7 +21,15 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { listLabs, readManifest, type LabManifest } from '../pack.ts';
+import {
+  isExercise,
+  layOutLab,
+  listLabs,
+  readManifest,
+  writeLayout,
+  type LabLayout,
+  type LabManifest,
+} from '../labs/lab-model.ts';
 import { messageOf } from '../platform/errors.ts';
 import {
   HttpError,
@@ -30,16 +39,52 @@ import {
   sendJson,
 } from '../platform/http.ts';
 import { readyUrl } from '../platform/lines.ts';
+import { waitForRollout } from '../platform/rollout-wait.ts';
 import { OutputLog } from '../../src/sandbox/output-log.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const labsDir = path.join(root, 'sandboxes/labs');
 const labEntry = path.join(root, 'sandboxes/platform/lab.ts');
 
 /** How much of a lab's output is kept to replay to a terminal that connects late. */
 const OUTPUT_KEPT = 200_000;
 const MAX_BODY = 256 * 1024;
 const START_TIMEOUT_MS = 60_000;
+
+// What a lab process gets of the host's environment: what any program needs to run, never the
+// host's own INSTANCES, SESSION_STORE, REDIS_URL or LAB_* (a lab's defaults come from its
+// lab.json, as in WebContainer). LAB_ALLOWED_HOSTS is the one exception: the host forwards the
+// page's Host to the lab, so the lab must answer to the same names as the host.
+const PASSED_ENV = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'SYSTEMROOT',
+  'COMSPEC',
+  'PATHEXT',
+  'WINDIR',
+  'LAB_ALLOWED_HOSTS',
+];
+
+/** The environment a lab process starts with: the few passed through, and where its app is. */
+export function labEnvironment(
+  appDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const passed: Record<string, string> = {};
+  for (const name of PASSED_ENV) {
+    const value = env[name];
+    if (value !== undefined) passed[name] = value;
+  }
+  return { ...passed, LAB_PORT: '0', LAB_HOST: '127.0.0.1', LAB_APP_DIR: appDir };
+}
 
 /** Options of the lab host. */
 export interface LabHostOptions {
@@ -77,17 +122,11 @@ class LocalLab {
     this.workDir = path.join(workRoot, manifest.id);
   }
 
-  get source(): string {
-    return path.join(labsDir, this.manifest.id);
-  }
   get appDir(): string {
     return path.join(this.workDir, 'app');
   }
-  get hasSolution(): boolean {
-    return fs.existsSync(path.join(this.source, 'solution'));
-  }
-  get hasChecks(): boolean {
-    return fs.existsSync(path.join(this.source, 'checks', 'check.js'));
+  get exercise(): boolean {
+    return isExercise(this.manifest);
   }
 
   output(): string {
@@ -116,18 +155,10 @@ class LocalLab {
     this.error = null;
     // A new run, a new output: the ready line of an earlier run must not count for this one.
     this.#log.clear();
-    if (!fs.existsSync(this.appDir)) this.#copyFiles(path.join(this.source, 'app'), true);
+    this.#layOut();
     const child = spawn(process.execPath, [labEntry], {
       cwd: root,
-      env: {
-        ...process.env,
-        LAB_PORT: '0',
-        LAB_HOST: '127.0.0.1',
-        LAB_APP_DIR: this.appDir,
-        INSTANCES: String(this.manifest.instances ?? 3),
-        SESSION_STORE: this.manifest.sessionStore ?? 'memory',
-        REDIS_URL: '',
-      },
+      env: labEnvironment(this.appDir),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
@@ -178,75 +209,57 @@ class LocalLab {
 
   /** The editable files of the working copy (or of the starting files before the first start). */
   readFiles(): Record<string, string> {
-    const folder = fs.existsSync(this.appDir) ? this.appDir : path.join(this.source, 'app');
     const files: Record<string, string> = {};
+    if (!this.#laidOut()) {
+      const layout = layOutLab(this.manifest.id);
+      for (const name of this.manifest.editable) files[name] = layout.get(`app/${name}`) ?? '';
+      return files;
+    }
     for (const name of this.manifest.editable)
-      files[name] = fs.readFileSync(path.join(folder, name), 'utf8');
+      files[name] = fs.readFileSync(path.join(this.appDir, name), 'utf8');
     return files;
   }
 
   /** Writes one editable file into the working copy; the lab's platform rolls it out. */
   writeFile(name: string, content: string): void {
     this.#editablePath(name);
-    if (!fs.existsSync(this.appDir)) this.#copyFiles(path.join(this.source, 'app'), true);
+    if (!this.#laidOut()) this.#layOut();
     const target = this.#editablePath(name);
     fs.writeFileSync(target, content);
   }
 
   async reset(): Promise<Record<string, string>> {
-    await this.#rollingOut(() =>
-      this.#copyFiles(path.join(this.source, 'app'), !fs.existsSync(this.appDir)),
-    );
+    await this.#rollingOut(() => this.#writeEditable(layOutLab(this.manifest.id)));
     return this.readFiles();
   }
 
   async solve(): Promise<Record<string, string>> {
-    if (!this.hasSolution)
-      throw new HttpError(404, `The lab "${this.manifest.id}" has no solution.`);
-    await this.#rollingOut(() => {
-      if (!fs.existsSync(this.appDir)) this.#copyFiles(path.join(this.source, 'app'), true);
-      this.#copyFiles(path.join(this.source, 'solution'), false);
-    });
+    if (!this.exercise) throw new HttpError(404, `The lab "${this.manifest.id}" has no solution.`);
+    await this.#rollingOut(() =>
+      this.#writeEditable(layOutLab(this.manifest.id, { solved: true })),
+    );
     return this.readFiles();
   }
 
   // Changes files and, when the lab runs, waits until its platform has rolled them out, so that
   // a Check right after Solve checks the solution and not the instances it is replacing.
   async #rollingOut(change: () => void): Promise<void> {
-    type State = {
-      instances: { id: string; status: string }[];
-      desired: number;
-      lastError: string | null;
-    };
-    const state = async (): Promise<State | null> => {
-      if (this.phase !== 'ready' || !this.labUrl) return null;
-      const answer = await fetch(new URL('lab/state', this.labUrl)).catch(() => null);
-      return answer?.ok ? ((await answer.json()) as State) : null;
-    };
-    const before = await state();
-    const old = new Set(before?.instances.map((instance) => instance.id) ?? []);
+    const labUrl = this.phase === 'ready' ? this.labUrl : null;
     const original = JSON.stringify(this.readFiles());
+    if (!this.#laidOut()) this.#layOut();
     change();
-    if (!before || JSON.stringify(this.readFiles()) === original) return;
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const now = await state();
-      if (!now) return;
-      const rolledOut =
-        now.instances.length === now.desired &&
-        now.instances.every((instance) => !old.has(instance.id) && instance.status === 'ready');
-      if (rolledOut || (now.lastError !== null && now.lastError !== before.lastError)) return;
-    }
+    if (!labUrl || JSON.stringify(this.readFiles()) === original) return;
+    const outcome = await waitForRollout(labUrl);
+    if (!outcome.ok) this.#emit(`\nlab host: the new files did not roll out: ${outcome.error}\n`);
   }
 
   async check(): Promise<unknown> {
-    if (!this.hasChecks) throw new HttpError(404, `The lab "${this.manifest.id}" has no checks.`);
+    if (!this.exercise) throw new HttpError(404, `The lab "${this.manifest.id}" has no checks.`);
     if (this.phase !== 'ready' || !this.labUrl)
       throw new HttpError(409, 'Start the lab before checking it.');
-    const module = (await import(
-      pathToFileURL(path.join(this.source, 'checks', 'check.js')).href
-    )) as {
+    // From the laid-out copy, where the shared checks client sits beside the lab's own check.
+    const checkFile = path.join(this.workDir, ...(this.manifest.check ?? '').split('/'));
+    const module = (await import(pathToFileURL(checkFile).href)) as {
       check: (url: string) => Promise<unknown>;
     };
     return module.check(this.labUrl);
@@ -274,18 +287,24 @@ class LocalLab {
     return target;
   }
 
-  // Copies a folder's files over the working copy: all of them when creating it, only the
-  // editable ones otherwise (reset and solve change nothing else).
-  #copyFiles(from: string, everything: boolean): void {
-    fs.mkdirSync(this.appDir, { recursive: true });
-    if (everything) {
-      fs.cpSync(from, this.appDir, { recursive: true });
-      return;
-    }
+  // A working copy made by an earlier version of the host has no lab.json: it is laid out anew.
+  #laidOut(): boolean {
+    return fs.existsSync(path.join(this.workDir, 'lab.json'));
+  }
+
+  // Lays the lab out into the working copy: everything follows the lab's sources, except the
+  // editable files the copy already has, which hold the learner's edits.
+  #layOut(): void {
+    writeLayout(layOutLab(this.manifest.id), this.workDir, {
+      keep: this.#laidOut() ? this.manifest.editable.map((name) => `app/${name}`) : [],
+    });
+  }
+
+  // Writes a layout's editable files over the working copy (Reset and Solve change nothing else).
+  #writeEditable(layout: LabLayout): void {
     for (const name of this.manifest.editable) {
-      const source = path.join(from, name);
-      if (fs.existsSync(source))
-        fs.writeFileSync(this.#editablePath(name), fs.readFileSync(source));
+      const contents = layout.get(`app/${name}`);
+      if (contents !== undefined) fs.writeFileSync(this.#editablePath(name), contents);
     }
   }
 }
@@ -336,7 +355,7 @@ async function handle(
         id: lab.manifest.id,
         title: lab.manifest.title,
         editable: lab.manifest.editable,
-        exercise: lab.hasSolution && lab.hasChecks,
+        exercise: lab.exercise,
       })),
     });
     return;

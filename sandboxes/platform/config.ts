@@ -9,9 +9,9 @@ export interface LabConfig {
   host: string;
   /** `LAB_PORT`, @default 3000 */
   port: number;
-  /** `INSTANCES`, from 1 to 8, @default 3 */
+  /** `INSTANCES`, from 1 to 8, @default the lab.json's, else 3 */
   instances: number;
-  /** `SESSION_STORE`, @default 'memory' */
+  /** `SESSION_STORE`, @default the lab.json's, else 'memory' */
   sessionStore: SessionStoreKind;
   /** `REDIS_URL`: a real Redis; `null` starts the embedded store. */
   redisUrl: string | null;
@@ -32,11 +32,33 @@ export const MAX_INSTANCES = 8;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const defaultAppDir = path.resolve(here, '../labs/sessions/app');
 
-/** Reads and checks the lab's environment; throws a ConfigError that names the variable at fault. */
-export function readLabConfig(env: NodeJS.ProcessEnv): LabConfig {
+/** What a lab starts with unless its environment says otherwise: its `lab.json`'s values. */
+export interface LabConfigDefaults {
+  /** @default 3 */
+  instances?: number;
+  /** @default 'memory' */
+  sessionStore?: SessionStoreKind;
+}
+
+/** The app folder the environment names (`LAB_APP_DIR`), or the sessions lab's. */
+export function appDirFrom(env: NodeJS.ProcessEnv): string {
+  return path.resolve(env['LAB_APP_DIR'] || defaultAppDir);
+}
+
+/**
+ * Reads and checks the lab's environment; throws a ConfigError that names the variable at fault.
+ * `defaults` come from the lab's own `lab.json` (see readLabDefaults); the environment overrides them.
+ */
+export function readLabConfig(env: NodeJS.ProcessEnv, defaults: LabConfigDefaults = {}): LabConfig {
   const port = readInteger(env, 'LAB_PORT', 3000, 0, 65535);
-  const instances = readInteger(env, 'INSTANCES', 3, MIN_INSTANCES, MAX_INSTANCES);
-  const sessionStore = env['SESSION_STORE'] || 'memory';
+  const instances = readInteger(
+    env,
+    'INSTANCES',
+    defaults.instances ?? 3,
+    MIN_INSTANCES,
+    MAX_INSTANCES,
+  );
+  const sessionStore = env['SESSION_STORE'] || defaults.sessionStore || 'memory';
   if (sessionStore !== 'memory' && sessionStore !== 'redis') {
     throw new ConfigError(`SESSION_STORE must be "memory" or "redis", not "${sessionStore}".`);
   }
@@ -48,7 +70,7 @@ export function readLabConfig(env: NodeJS.ProcessEnv): LabConfig {
     instances,
     sessionStore,
     redisUrl,
-    appDir: path.resolve(env['LAB_APP_DIR'] || defaultAppDir),
+    appDir: appDirFrom(env),
     sessionSecret: env['SESSION_SECRET'] || randomBytes(24).toString('base64url'),
     watch: env['LAB_WATCH'] !== '0',
   };

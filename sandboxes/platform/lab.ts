@@ -1,7 +1,16 @@
 import http from 'node:http';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Balancer } from './balancer.ts';
-import { ConfigError, parseRedisUrl, readLabConfig, type LabConfig } from './config.ts';
+import {
+  extendsBase,
+  LabFileError,
+  layOutLab,
+  readLabDefaults,
+  readManifest,
+  writeLayout,
+} from '../labs/lab-model.ts';
+import { appDirFrom, ConfigError, parseRedisUrl, readLabConfig, type LabConfig } from './config.ts';
 import { createControl } from './control.ts';
 import { messageOf } from './errors.ts';
 import { EventBus } from './events.ts';
@@ -187,13 +196,47 @@ export function describeEvent(event: LabEvent): string | null {
   }
 }
 
+/**
+ * The app folder to run: `LAB_APP_DIR` (a complete folder), or `LAB=<lab>`, laid out into
+ * `.lab-work/<lab>/` first, since an exercise's source folder holds only what differs from its
+ * base lab. The files the learner edits there are kept from one run to the next.
+ */
+function appDirToRun(env: NodeJS.ProcessEnv): string {
+  const lab = env['LAB'];
+  if (lab && env['LAB_APP_DIR']) {
+    throw new ConfigError(
+      'Set LAB (a lab to lay out) or LAB_APP_DIR (a complete app folder), not both.',
+    );
+  }
+  if (lab) {
+    const folder = fileURLToPath(new URL(`../../.lab-work/${lab}/`, import.meta.url));
+    const manifest = readManifest(lab);
+    writeLayout(layOutLab(lab), folder, { keep: manifest.editable.map((name) => `app/${name}`) });
+    console.log(
+      `lab: ${lab} laid out in ${path.join(folder, 'app')}; edit ${manifest.editable.join(', ')} there (remove the folder to start over)`,
+    );
+    return path.join(folder, 'app');
+  }
+  const appDir = appDirFrom(env);
+  const base = extendsBase(appDir);
+  if (base) {
+    const id = path.basename(path.dirname(appDir));
+    throw new ConfigError(
+      `${appDir} holds only what the lab "${id}" changes of the lab "${base}"; run it with LAB=${id} npm run lab, which lays out its complete files.`,
+    );
+  }
+  return appDir;
+}
+
 /** `npm run lab`: reads the environment, starts the lab, prints its log, stops on SIGTERM. */
 export async function main(): Promise<void> {
   let config: LabConfig;
   try {
-    config = readLabConfig(process.env);
+    // The lab's own lab.json, beside its app folder, gives the defaults the environment overrides.
+    const appDir = appDirToRun(process.env);
+    config = readLabConfig({ ...process.env, LAB_APP_DIR: appDir }, readLabDefaults(appDir) ?? {});
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof LabFileError) {
       console.error(`Cannot start the lab: ${error.message}`);
       process.exit(2);
     }

@@ -2,7 +2,8 @@ import type { AstroIntegration } from 'astro';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listLabs, packageLab } from '../../sandboxes/pack.ts';
+import { listLabs } from '../../sandboxes/labs/lab-model.ts';
+import { packageLab } from '../../sandboxes/pack.ts';
 
 /**
  * Makes the labs part of the site: each packaged lab is served at `/labs/{id}.json` (for the

@@ -1,5 +1,6 @@
 // The avatar exercise's check: one visitor uploads a picture through the balancer, reads it back
 // byte for byte from every instance, then again after the platform has replaced every instance.
+// lab-client.js is shared by every exercise (sandboxes/labs/shared/); the lab's layout puts it here.
 import { CheckProblem, asResult, createLab, list, result } from './lab-client.js';
 
 /** The results this check reports, in order, for a sandbox to list before it runs. */

@@ -1,5 +1,6 @@
 // The cart exercise's check: one shopper fills a cart through the balancer, reads it back from
 // every instance, then again after the platform has replaced every instance.
+// lab-client.js is shared by every exercise (sandboxes/labs/shared/); the lab's layout puts it here.
 import { CheckProblem, asResult, createLab, list, result } from './lab-client.js';
 
 /** The results this check reports, in order, for a sandbox to list before it runs. */

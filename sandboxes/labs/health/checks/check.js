@@ -1,6 +1,7 @@
 // The health exercise's check: it stops the store (a backing-service outage), asks every instance
 // directly for its liveness and readiness while the store is down, then starts the store again
 // and waits until every instance is ready. The store is always started again, even on failure.
+// lab-client.js is shared by every exercise (sandboxes/labs/shared/); the lab's layout puts it here.
 import { asResult, createLab, list, result } from './lab-client.js';
 
 /** The results this check reports, in order, for a sandbox to list before it runs. */

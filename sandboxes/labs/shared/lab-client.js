@@ -1,7 +1,7 @@
 // What a check needs to drive a running lab through its contract: the app through the balancer,
 // the platform through /lab/*. Plain JavaScript with no dependency, so that it runs in Node 18
-// and later as well as in the sandbox. Each exercise lab holds an identical copy of this file, so
-// that a lab folder is complete on its own.
+// and later as well as in the sandbox. It lives once, here; laying a lab out (lab-model.ts) puts
+// it beside the lab's own checks as checks/lab-client.js, so a fix here reaches every exercise.
 
 /** A result the sandbox shows in its list of checks. */
 export function result(id, ok, fr, en) {
