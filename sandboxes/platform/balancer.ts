@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { EventBus } from './events.ts';
 import { sendJson } from './http.ts';
 import type { Instance } from './instance.ts';
+import { SESSION_HEADERS } from './types.ts';
 
 /** What the balancer needs to know of the platform. */
 export interface BalancerSource {
@@ -11,6 +12,18 @@ export interface BalancerSource {
   /** Whether sticky sessions are on. */
   readonly sticky: boolean;
 }
+
+/** How the balancer is set up. */
+export interface BalancerOptions {
+  /** The session cookie's name, which sticky mode and the session headers read. @default 'lab.sid' */
+  cookieName?: string;
+  /** `LAB_FRAMED=1`: the outside is HTTPS (WebContainer's preview), so the app is told so. */
+  framed?: boolean;
+}
+
+// What a cookie value may hold (RFC 6265's cookie-octet): no space, quote, comma, semicolon or
+// backslash, so a value from X-Lab-Session cannot smuggle another cookie in.
+const COOKIE_VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/;
 
 /** The largest request body the balancer holds while it picks an instance. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -40,14 +53,16 @@ export class Balancer {
   #source: BalancerSource;
   #bus: EventBus;
   #cookieName: string;
+  #framed: boolean;
   #next = 0;
   #affinity = new Map<string, string>();
   #agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
 
-  constructor(source: BalancerSource, bus: EventBus, cookieName = 'lab.sid') {
+  constructor(source: BalancerSource, bus: EventBus, options: BalancerOptions = {}) {
     this.#source = source;
     this.#bus = bus;
-    this.#cookieName = cookieName;
+    this.#cookieName = options.cookieName ?? 'lab.sid';
+    this.#framed = options.framed ?? false;
   }
 
   /** Forwards one request to an instance and its answer back to the client. */
@@ -67,6 +82,13 @@ export class Balancer {
     request.on('end', () => {
       if (tooLarge) {
         sendJson(response, 413, { error: `Request body larger than ${MAX_BODY_BYTES} bytes.` });
+        return;
+      }
+      const carried = request.headers[SESSION_HEADERS.session];
+      if (typeof carried === 'string' && carried !== '' && !COOKIE_VALUE.test(carried)) {
+        sendJson(response, 400, {
+          error: `${SESSION_HEADERS.session} must hold a cookie value as the lab sent it (no spaces, commas or semicolons).`,
+        });
         return;
       }
       const body = chunks.length === 0 ? null : Buffer.concat(chunks);
@@ -91,12 +113,23 @@ export class Balancer {
       sendJson(response, 503, {
         error: 'No instance is running: the platform is starting or replacing them.',
       });
-      this.#report(request, null, 503, receivedAt, undefined);
+      this.#report(request.headers.cookie, request, null, 503, receivedAt, undefined);
       return;
     }
-    const key = this.#source.sticky ? this.#sessionCookie(request) : null;
+    // The session's second way to travel: a value carried in X-Lab-Session, by a page whose
+    // browser refuses the cookie in a frame, becomes the cookie the app reads (and sticky mode).
+    const cookieSent = this.#sessionCookie(request.headers.cookie) !== null;
+    const carried = request.headers[SESSION_HEADERS.session];
+    const asksForSession = carried !== undefined;
+    const headers = forwardedHeaders(request, body, this.#framed);
+    delete headers[SESSION_HEADERS.session];
+    if (typeof carried === 'string' && carried !== '' && !cookieSent) {
+      const cookie = `${this.#cookieName}=${carried}`;
+      headers['cookie'] = request.headers.cookie ? `${request.headers.cookie}; ${cookie}` : cookie;
+    }
+    const cookieHeader = typeof headers['cookie'] === 'string' ? headers['cookie'] : undefined;
+    const key = this.#source.sticky ? this.#sessionCookie(cookieHeader) : null;
     const first = this.#choose(candidates, key);
-    const headers = forwardedHeaders(request, body);
     const tried = new Set<Instance>();
 
     const attempt = (instance: Instance): void => {
@@ -112,14 +145,21 @@ export class Balancer {
       upstream.on('response', (answer) => {
         instance.served += 1;
         const status = answer.statusCode ?? 502;
-        if (this.#source.sticky) this.#remember(key, answer.headers['set-cookie'], instance);
+        const setCookie = answer.headers['set-cookie'];
+        if (this.#source.sticky) this.#remember(key, setCookie, instance);
+        const fresh = this.#newSessionCookie(setCookie);
+        const extra: http.OutgoingHttpHeaders = {
+          'x-lab-instance': instance.id,
+          [SESSION_HEADERS.cookie]: cookieSent ? 'sent' : fresh !== null ? 'new' : 'none',
+        };
+        if (asksForSession && fresh !== null) extra[SESSION_HEADERS.session] = fresh;
         response.writeHead(status, answer.statusMessage, {
           ...withoutHopByHop(answer.headers),
-          'x-lab-instance': instance.id,
+          ...extra,
         });
         answer.pipe(response);
         answer.on('error', () => response.destroy());
-        this.#report(request, instance.id, status, receivedAt, answer.headers['set-cookie']);
+        this.#report(cookieHeader, request, instance.id, status, receivedAt, setCookie);
       });
       upstream.on('error', (error: NodeJS.ErrnoException) => {
         // Retry only when the instance cannot have seen the request: the connection was refused,
@@ -138,7 +178,7 @@ export class Balancer {
         sendJson(response, 502, {
           error: `Instance ${instance.id} failed before answering (${error.code ?? error.message}).`,
         });
-        this.#report(request, instance.id, 502, receivedAt, undefined);
+        this.#report(cookieHeader, request, instance.id, 502, receivedAt, undefined);
       });
       // The client left: stop the work on its behalf.
       response.on('close', () => {
@@ -160,11 +200,16 @@ export class Balancer {
     return candidates[this.#next] ?? candidates[0]!;
   }
 
-  // Sticky mode pins a session to the instance that answered it; a new cookie is pinned too.
-  #remember(key: string | null, setCookie: string[] | undefined, instance: Instance): void {
-    const fresh = setCookie
+  // The session cookie's value in an answer's Set-Cookie lines, or null when it sets none.
+  #newSessionCookie(setCookie: string[] | undefined): string | null {
+    return setCookie
       ? readCookie(setCookie.map((line) => line.split(';')[0]).join('; '), this.#cookieName)
       : null;
+  }
+
+  // Sticky mode pins a session to the instance that answered it; a new cookie is pinned too.
+  #remember(key: string | null, setCookie: string[] | undefined, instance: Instance): void {
+    const fresh = this.#newSessionCookie(setCookie);
     for (const value of [key, fresh]) {
       if (!value) continue;
       this.#affinity.delete(value);
@@ -177,12 +222,13 @@ export class Balancer {
     }
   }
 
-  #sessionCookie(request: http.IncomingMessage): string | null {
-    const header = request.headers.cookie;
+  #sessionCookie(header: string | undefined): string | null {
     return header ? readCookie(header, this.#cookieName) : null;
   }
 
+  // `cookieHeader` is the Cookie header the app saw, which X-Lab-Session may have completed.
   #report(
+    cookieHeader: string | undefined,
     request: http.IncomingMessage,
     instance: string | null,
     status: number,
@@ -190,10 +236,7 @@ export class Balancer {
     setCookie: string[] | undefined,
   ): void {
     if (!this.#bus.listeningToRequests) return;
-    const cookie =
-      (setCookie &&
-        readCookie(setCookie.map((line) => line.split(';')[0]).join('; '), this.#cookieName)) ||
-      this.#sessionCookie(request);
+    const cookie = this.#newSessionCookie(setCookie) || this.#sessionCookie(cookieHeader);
     this.#bus.emit({
       type: 'request',
       at: Date.now(),
@@ -228,15 +271,18 @@ export function sessionTag(cookieValue: string): string {
   return createHash('sha256').update(id).digest('hex').slice(0, 8);
 }
 
+// In framed mode the visitor reached the lab over HTTPS (WebContainer's preview relays it as
+// plain HTTP inside), and the app must know it to send its Secure session cookie.
 function forwardedHeaders(
   request: http.IncomingMessage,
   body: Buffer | null,
+  framed: boolean,
 ): http.OutgoingHttpHeaders {
   const headers: http.OutgoingHttpHeaders = withoutHopByHop(request.headers);
   const client = request.socket.remoteAddress ?? '';
   const previous = request.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = previous ? `${String(previous)}, ${client}` : client;
-  headers['x-forwarded-proto'] = 'http';
+  headers['x-forwarded-proto'] = framed ? 'https' : 'http';
   if (request.headers.host) headers['x-forwarded-host'] = request.headers.host;
   headers['content-length'] = String(body?.length ?? 0);
   return headers;

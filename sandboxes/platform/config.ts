@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { SessionStoreKind } from './types.ts';
+import type { WatchMode } from './watcher.ts';
 
 /** Everything the lab reads from its environment, checked. */
 export interface LabConfig {
@@ -21,6 +22,14 @@ export interface LabConfig {
   sessionSecret: string;
   /** `LAB_WATCH=0` turns off the rollout that follows an edit of the app's files. @default true */
   watch: boolean;
+  /** `LAB_WATCH_MODE`: how edits are seen, `per-file`, `recursive` or `polling`. @default 'per-file' */
+  watchMode: WatchMode;
+  /** `LAB_STOP_GRACE_MS`: an instance's time between SIGTERM and SIGKILL. @default 10000 */
+  stopGraceMs: number;
+  /** `LAB_FRAMED=1`: the dashboard is shown in a frame of another site, over HTTPS. @default false */
+  framed: boolean;
+  /** `LAB_SELF_TEST=1`: test what the runtime does to signals, watchers and cookies. @default false */
+  selfTest: boolean;
 }
 
 /** A configuration mistake, with a message that says what to change. */
@@ -73,7 +82,35 @@ export function readLabConfig(env: NodeJS.ProcessEnv, defaults: LabConfigDefault
     appDir: appDirFrom(env),
     sessionSecret: env['SESSION_SECRET'] || randomBytes(24).toString('base64url'),
     watch: env['LAB_WATCH'] !== '0',
+    ...readRuntimeConditions(env),
   };
+}
+
+const WATCH_MODES: readonly WatchMode[] = ['per-file', 'recursive', 'polling'];
+
+// What the runtime that starts the lab tells it about itself (WebContainer sets these).
+function readRuntimeConditions(
+  env: NodeJS.ProcessEnv,
+): Pick<LabConfig, 'watchMode' | 'stopGraceMs' | 'framed' | 'selfTest'> {
+  const watchMode = env['LAB_WATCH_MODE'] || 'per-file';
+  if (!(WATCH_MODES as readonly string[]).includes(watchMode)) {
+    throw new ConfigError(
+      `LAB_WATCH_MODE must be ${WATCH_MODES.map((mode) => `"${mode}"`).join(', ')}, not "${watchMode}".`,
+    );
+  }
+  return {
+    watchMode: watchMode as WatchMode,
+    stopGraceMs: readInteger(env, 'LAB_STOP_GRACE_MS', 10_000, 0, 600_000),
+    framed: readFlag(env, 'LAB_FRAMED'),
+    selfTest: readFlag(env, 'LAB_SELF_TEST'),
+  };
+}
+
+function readFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new ConfigError(`${name} must be 1 or 0, not "${raw}".`);
 }
 
 /** Splits a `redis://` URL into the address to reach; throws a ConfigError when it is not one. */

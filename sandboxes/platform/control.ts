@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { pickLanguage, renderDashboard } from './dashboard/page.ts';
 import type { EventBus } from './events.ts';
 import { messageOf } from './errors.ts';
 import { HttpError, openEventStream, readJsonBody, refuseCrossSite, sendJson } from './http.ts';
+import { readCookie } from './balancer.ts';
 import { RolloutError } from './orchestrator.ts';
 import type { LabEvent, LabState, SessionStoreKind } from './types.ts';
 
@@ -20,9 +22,17 @@ export interface ControlTarget {
   configure(change: { sessionStore?: SessionStoreKind; sticky?: boolean }): Promise<void>;
   stopStore(): Promise<void>;
   startStore(): Promise<void>;
+  /** `LAB_FRAMED=1`: cookies for a frame of another site, controls whatever the Host. */
+  framed: boolean;
+  /** The dashboard's cookie round trip ended: whether the test cookie came back. */
+  cookieTest(returned: boolean): void;
 }
 
 const MAX_CONTROL_BODY = 16 * 1024;
+/** The event stream sends a `heartbeat` event this often. */
+export const HEARTBEAT_MS = 5000;
+/** The cookie `GET /lab/cookie-test` sets and looks for. */
+export const TEST_COOKIE = 'lab.cookie-test';
 
 const assetsDir = fileURLToPath(new URL('./dashboard/assets/', import.meta.url));
 const ASSET_TYPES: Record<string, string> = {
@@ -47,6 +57,8 @@ export function createControl(
 ): (request: http.IncomingMessage, response: http.ServerResponse) => boolean {
   const assets = loadAssets();
   const pages = new Map<'fr' | 'en', string>();
+  // The test cookie's value is this lab run's own, so an old cookie cannot pass for a new one.
+  const cookieToken = randomBytes(12).toString('base64url');
 
   return (request, response) => {
     const url = new URL(request.url ?? '/', 'http://lab.invalid');
@@ -69,7 +81,7 @@ export function createControl(
       return true;
     }
     if (pathname !== '/lab' && !pathname.startsWith('/lab/')) return false;
-    handleApi(target, assets, request, response, pathname).catch((error: unknown) => {
+    handleApi(target, assets, cookieToken, request, response, url).catch((error: unknown) => {
       if (error instanceof HttpError) {
         sendJson(response, error.status, { error: error.message });
       } else if (error instanceof RolloutError) {
@@ -87,11 +99,13 @@ export function createControl(
 async function handleApi(
   target: ControlTarget,
   assets: Map<string, { body: Buffer; type: string }>,
+  cookieToken: string,
   request: http.IncomingMessage,
   response: http.ServerResponse,
-  pathname: string,
+  url: URL,
 ): Promise<void> {
   const method = request.method ?? 'GET';
+  const pathname = url.pathname;
 
   if (pathname.startsWith('/lab/assets/')) {
     allow(method, ['GET', 'HEAD']);
@@ -115,6 +129,11 @@ async function handleApi(
     streamEvents(target, request, response);
     return;
   }
+  if (pathname === '/lab/cookie-test') {
+    allow(method, ['GET']);
+    cookieTest(target, cookieToken, request, response, url.searchParams.get('round'));
+    return;
+  }
 
   const kill = /^\/lab\/instances\/([^/]+)\/kill$/.exec(pathname);
   const routes: Record<string, string> = {
@@ -127,7 +146,7 @@ async function handleApi(
   const expected = kill ? 'POST' : routes[pathname];
   if (!expected) throw new HttpError(404, `No platform route ${method} ${pathname}.`);
   allow(method, [expected]);
-  refuseCrossSite(request, 'control the lab');
+  refuseCrossSite(request, 'control the lab', { framed: target.framed });
   const body = await readJsonBody(request, MAX_CONTROL_BODY);
 
   if (kill) {
@@ -229,7 +248,54 @@ function streamEvents(
     stream.send(JSON.stringify(event), event.type);
   };
   send({ type: 'state', at: Date.now(), state: target.state() });
-  unsubscribe = target.bus.subscribe(send);
+  // A heartbeat lets the dashboard tell a quiet stream from one a proxy holds back.
+  const heartbeat = setInterval(() => send({ type: 'heartbeat', at: Date.now() }), HEARTBEAT_MS);
+  const stopBus = target.bus.subscribe(send);
+  unsubscribe = () => {
+    clearInterval(heartbeat);
+    stopBus();
+  };
+}
+
+/**
+ * `GET /lab/cookie-test?round=1` sets a test cookie with the session cookie's attributes;
+ * `?round=2` answers `{"returned": bool}`, whether it came back, and records it in the
+ * self-test. This is how the dashboard learns whether the session cookie works in its frame.
+ */
+function cookieTest(
+  target: ControlTarget,
+  token: string,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  round: string | null,
+): void {
+  // The same attributes as the app's session cookie in this mode (see the app's config.js).
+  const attributes = target.framed
+    ? 'Path=/lab/cookie-test; HttpOnly; Secure; SameSite=None; Partitioned'
+    : 'Path=/lab/cookie-test; HttpOnly; SameSite=Lax';
+  if (round === '1') {
+    sendJson(
+      response,
+      200,
+      { cookie: TEST_COOKIE, next: '/lab/cookie-test?round=2' },
+      { 'set-cookie': `${TEST_COOKIE}=${token}; Max-Age=300; ${attributes}`, ...EMBEDDABLE },
+    );
+    return;
+  }
+  if (round === '2') {
+    const header = request.headers.cookie;
+    const returned = header !== undefined && readCookie(header, TEST_COOKIE) === token;
+    target.cookieTest(returned);
+    // The cookie has done its work: remove it, so that the next test starts from nothing.
+    sendJson(
+      response,
+      200,
+      { returned },
+      { 'set-cookie': `${TEST_COOKIE}=; Max-Age=0; ${attributes}`, ...EMBEDDABLE },
+    );
+    return;
+  }
+  throw new HttpError(400, 'Ask /lab/cookie-test?round=1 first, then /lab/cookie-test?round=2.');
 }
 
 function loadAssets(): Map<string, { body: Buffer; type: string }> {

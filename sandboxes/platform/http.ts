@@ -13,15 +13,32 @@ export class HttpError extends Error {
   }
 }
 
+/** How the cross-site guard reads a request. */
+export interface CrossSiteOptions {
+  /**
+   * `LAB_FRAMED=1`: a relay in front of the lab picks the `Host` it sees, so `Origin` need not
+   * match it; the browser's own `Sec-Fetch-Site: same-origin` is then what says the request
+   * comes from the lab's page. @default false
+   */
+  framed?: boolean;
+}
+
 /**
  * Refuses a request that a page of another site made through the learner's browser: such a page
  * must not drive the lab or write its files. `action` completes the message, e.g. "control the lab".
  */
-export function refuseCrossSite(request: http.IncomingMessage, action: string): void {
+export function refuseCrossSite(
+  request: http.IncomingMessage,
+  action: string,
+  options: CrossSiteOptions = {},
+): void {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
     throw new HttpError(403, `Cross-site requests cannot ${action} (Sec-Fetch-Site: ${site}).`);
   }
+  // Browsers set Sec-Fetch-Site themselves and no page can forge it: same-origin is the lab's
+  // own page, whatever Host the relay chose.
+  if (options.framed && site === 'same-origin') return;
   const origin = request.headers.origin;
   if (origin === undefined) return;
   let host = '';
@@ -103,7 +120,7 @@ export interface EventStreamOptions {
   /** Headers added to the stream's response (e.g. the dashboard's embedding headers). */
   headers?: http.OutgoingHttpHeaders;
   /** A comment is sent this often so that idle proxies keep the connection. @default 15000 */
-  heartbeatMs?: number;
+  keepAliveMs?: number;
   /** A client this many bytes behind is dropped rather than buffered without end. @default 1 MiB */
   maxBacklog?: number;
   /** Called once when the stream ends, whoever ends it. */
@@ -139,13 +156,13 @@ export function openEventStream(
   });
   response.write('retry: 1000\n\n');
   let open = true;
-  const heartbeat = setInterval(() => {
+  const keepAlive = setInterval(() => {
     if (open) response.write(': keep-alive\n\n');
-  }, options.heartbeatMs ?? 15_000);
+  }, options.keepAliveMs ?? 15_000);
   const close = (): void => {
     if (!open) return;
     open = false;
-    clearInterval(heartbeat);
+    clearInterval(keepAlive);
     options.onClose?.();
     response.end();
   };
@@ -159,7 +176,7 @@ export function openEventStream(
       if (!open) return false;
       if (response.writableLength > maxBacklog) {
         open = false;
-        clearInterval(heartbeat);
+        clearInterval(keepAlive);
         options.onClose?.();
         response.destroy();
         return false;

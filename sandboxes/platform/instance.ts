@@ -12,7 +12,8 @@ const TAIL_LINES = 30;
 /** One running process of the app, as the platform sees it from outside. */
 export class Instance {
   readonly id: string;
-  readonly port: number;
+  /** The port the app listens on, as its preload reported it; 0 until then. */
+  port = 0;
   readonly child: ChildProcess;
   readonly startedAt = Date.now();
   /** Resolves when the process has exited, whatever the reason. */
@@ -22,13 +23,20 @@ export class Instance {
   served = 0;
   /** Set when the platform itself stops the process, so its exit is not taken for a crash. */
   stopReason: StopReason | null = null;
+  /** Set when the process outlived its grace period after SIGTERM and got SIGKILL. */
+  forced = false;
+  /** Resolves with the port once the app listens (see `listen`). */
+  readonly listening: Promise<number>;
+  #listened: (port: number) => void = () => {};
   #exit: Exit | null = null;
   #tail: string[] = [];
 
-  constructor(id: string, port: number, child: ChildProcess) {
+  constructor(id: string, child: ChildProcess) {
     this.id = id;
-    this.port = port;
     this.child = child;
+    this.listening = new Promise((resolve) => {
+      this.#listened = resolve;
+    });
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.#exit = { code, signal };
@@ -46,6 +54,13 @@ export class Instance {
     return this.#exit === null;
   }
 
+  /** Records the port the app got; only the first report counts. */
+  listen(port: number): void {
+    if (this.port !== 0) return;
+    this.port = port;
+    this.#listened(port);
+  }
+
   /** Keeps the last lines the process printed, to explain why it failed. */
   remember(line: string): void {
     this.#tail.push(line);
@@ -57,13 +72,21 @@ export class Instance {
     return this.#tail.join('\n');
   }
 
-  /** Stops the process the polite way, and forcibly if it has not exited in time. */
-  async terminate(reason: StopReason, graceMs = 10_000): Promise<Exit> {
+  /**
+   * Stops the process the polite way (SIGTERM), and with SIGKILL if it has not exited within
+   * `graceMs`: a process without a SIGTERM handler, one whose handler hangs, or a runtime that
+   * never delivers the signal must not hold a rollout up.
+   */
+  async terminate(reason: StopReason, graceMs: number): Promise<Exit> {
     this.stopReason = reason;
     this.status = 'stopping';
     if (!this.alive) return this.exited;
     this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const timer = setTimeout(() => {
+      if (!this.alive) return;
+      this.forced = true;
+      this.child.kill('SIGKILL');
+    }, graceMs);
     const exit = await this.exited;
     clearTimeout(timer);
     return exit;

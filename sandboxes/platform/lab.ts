@@ -16,6 +16,7 @@ import { messageOf } from './errors.ts';
 import { EventBus } from './events.ts';
 import { formatReadyLine, progressLine } from './lines.ts';
 import { Orchestrator } from './orchestrator.ts';
+import { SelfTest } from './self-test.ts';
 import { StoreLink } from './store-link.ts';
 import { startStoreProcess, type StoreProcess } from './store-process.ts';
 import type { LabEvent, LabState } from './types.ts';
@@ -75,9 +76,31 @@ export async function startLab(
       bus,
       storeUp: () => link.up,
       watch: config.watch,
+      watchMode: config.watchMode,
+      stopGraceMs: config.stopGraceMs,
+      framed: config.framed,
+      log: progress,
     },
     announceState,
   );
+
+  // The self-test runs beside the start, so the ready line does not wait for it.
+  const selfTest = config.selfTest
+    ? new SelfTest({
+        storeLinkPort: link.port,
+        storeStarted: storeStarting,
+        watchMode: config.watchMode,
+        onSigtermLost: (graceMs) => {
+          orchestrator.stopGraceMs = Math.min(orchestrator.stopGraceMs, graceMs);
+        },
+        onWatcherSilent: (reason) => orchestrator.pollAppFiles(reason),
+        print: (line) => console.log(line),
+        onReport: (report) => {
+          bus.emit({ type: 'self-test', at: Date.now(), report });
+          announceState();
+        },
+      })
+    : null;
 
   const state = (): LabState => ({
     instances: orchestrator.view(),
@@ -90,12 +113,19 @@ export async function startLab(
     },
     desired: orchestrator.desired,
     lastError: orchestrator.lastError,
+    rollout: orchestrator.rollout,
+    framed: config.framed,
+    watcher: orchestrator.watcher,
+    stopGraceMs: orchestrator.stopGraceMs,
+    selfTest: selfTest?.report ?? null,
   });
 
-  const balancer = new Balancer(orchestrator, bus);
+  const balancer = new Balancer(orchestrator, bus, { framed: config.framed });
   const control = createControl({
     bus,
     state,
+    framed: config.framed,
+    cookieTest: (returned) => selfTest?.recordCookie(returned),
     kill: (id) => orchestrator.kill(id),
     replaceAll: () => orchestrator.replaceAll('replace requested'),
     scale: (count) => orchestrator.scale(count),
@@ -127,6 +157,7 @@ export async function startLab(
     await embedded?.stop();
   };
 
+  const checked = selfTest?.run();
   try {
     const started = await Promise.allSettled([storeStarting, orchestrator.start(progress)]);
     const failed = started.find((result) => result.status === 'rejected');
@@ -139,6 +170,7 @@ export async function startLab(
       });
     });
   } catch (error) {
+    await checked?.catch(() => undefined);
     await stopEverything();
     throw error;
   }
@@ -176,8 +208,15 @@ export function describeEvent(event: LabEvent): string | null {
       return `platform: ${event.id} is ready`;
     case 'instance-unready':
       return `platform: ${event.id} is not ready`;
-    case 'instance-stopped':
-      return `platform: ${event.id} stopped (${event.reason}${event.signal ? `, ${event.signal}` : event.code !== null ? `, code ${event.code}` : ''})`;
+    case 'instance-stopped': {
+      const how = event.signal
+        ? `, ${event.signal}`
+        : event.code !== null
+          ? `, code ${event.code}`
+          : '';
+      const forced = event.forced ? '; forced: it did not exit within its grace after SIGTERM' : '';
+      return `platform: ${event.id} stopped (${event.reason}${how}${forced})`;
+    }
     case 'store-down':
       return 'platform: the store is unreachable (link cut)';
     case 'store-up':
@@ -190,8 +229,11 @@ export function describeEvent(event: LabEvent): string | null {
       return `platform: rolling replacement stopped: ${event.error}`;
     case 'log':
       return `[${event.instance}] ${event.line}`;
+    // Too frequent to print; the self-test prints its own lines, one per finding.
     case 'state':
     case 'request':
+    case 'heartbeat':
+    case 'self-test':
       return null;
   }
 }

@@ -71,3 +71,20 @@ export function parseSelfTestLine(line: string): SelfTestLine | null {
   if (!name) return null;
   return { name, status: match[2] as SelfTestLine['status'], detail: match[3] ?? '' };
 }
+
+// The line an instance's preload prints once the app listens (see instance-preload.ts). It goes
+// on stdout, which every runtime relays, and the orchestrator consumes it instead of logging it.
+const LISTENING = /^@@lab-listening (\d{1,5})$/;
+
+/** The line the instance preload prints with the port the app's first server got. */
+export function formatListeningLine(port: number): string {
+  return `@@lab-listening ${port}`;
+}
+
+/** The port in a listening line, or null when the line is something else. */
+export function parseListeningLine(line: string): number | null {
+  const match = LISTENING.exec(line.trim());
+  if (!match) return null;
+  const port = Number(match[1]);
+  return port > 0 && port < 65536 ? port : null;
+}

@@ -1,15 +1,22 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { messageOf } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { Instance } from './instance.ts';
-import { progressLine } from './lines.ts';
-import { freePort, probe } from './net-utils.ts';
-import type { InstanceView, SessionStoreKind, StopReason } from './types.ts';
+import { parseListeningLine, progressLine } from './lines.ts';
+import { probe } from './net-utils.ts';
+import type {
+  InstanceView,
+  LabState,
+  SessionStoreKind,
+  StopReason,
+  WatcherState,
+} from './types.ts';
+import { FolderWatcher, POLL_EVERY_MS, type WatchMode } from './watcher.ts';
 
 /** What the platform needs to run the app's instances. */
 export interface OrchestratorOptions {
@@ -25,7 +32,30 @@ export interface OrchestratorOptions {
   storeUp: () => boolean;
   /** Starts a rolling replacement when the app's files change. @default true */
   watch?: boolean;
+  /** How the app's files are watched (`LAB_WATCH_MODE`). @default 'per-file' */
+  watchMode?: WatchMode;
+  /** How long an instance has between SIGTERM and SIGKILL (`LAB_STOP_GRACE_MS`). @default 10000 */
+  stopGraceMs?: number;
+  /** `LAB_FRAMED=1`: the app is shown in a frame of another site, over HTTPS outside. */
+  framed?: boolean;
+  /** Prints one line of the lab's own output (the watcher's mode and fallbacks). */
+  log?: (message: string) => void;
 }
+
+/** A rollout that is due or under way, as `GET /lab/state` shows it. */
+type DueRollout = NonNullable<LabState['rollout']>;
+
+// A packaged lab names the preload's bundle in LAB_INSTANCE_PRELOAD, as it names the store's.
+const instancePreload = (): string =>
+  process.env['LAB_INSTANCE_PRELOAD'] ||
+  fileURLToPath(new URL('./instance-preload.ts', import.meta.url));
+
+/** The reason a rollout gets when the watcher saw an edit. */
+export const EDIT_REASON = 'the app files changed';
+/** An edit is rolled out once the files have been quiet this long (an editor saves in bursts). */
+const EDIT_DEBOUNCE_MS = 300;
+/** When the lab stops, instances get at most this long before SIGKILL, whatever the grace. */
+const CLOSE_GRACE_MAX_MS = 5000;
 
 /** A rollout that stopped because a new instance did not start; the old instances keep serving. */
 export class RolloutError extends Error {
@@ -61,7 +91,11 @@ export class Orchestrator {
   #closed = false;
   #backoffMs = 0;
   #retryTimer: NodeJS.Timeout | null = null;
-  #watcher: fs.FSWatcher | null = null;
+  #watcher: FolderWatcher | null = null;
+  #editTimer: NodeJS.Timeout | null = null;
+  #editDue: DueRollout | null = null;
+  #due: DueRollout[] = [];
+  #stopGraceMs: number;
   #onChange: () => void;
 
   constructor(options: OrchestratorOptions, onChange: () => void) {
@@ -69,7 +103,34 @@ export class Orchestrator {
     this.#desired = options.desired;
     this.#sessionStore = options.sessionStore;
     this.#sticky = options.sticky;
+    this.#stopGraceMs = options.stopGraceMs ?? 10_000;
     this.#onChange = onChange;
+  }
+
+  /** The oldest rollout that is due or under way, or null when none is. */
+  get rollout(): DueRollout | null {
+    const first = this.#due[0];
+    return first ? { ...first } : null;
+  }
+
+  /** How the app's files are watched. */
+  get watcher(): WatcherState {
+    if (!(this.#options.watch ?? true)) return { mode: 'off', error: null };
+    return this.#watcher?.state ?? { mode: this.#options.watchMode ?? 'per-file', error: null };
+  }
+
+  /** How long an instance has between SIGTERM and SIGKILL, in milliseconds. */
+  get stopGraceMs(): number {
+    return this.#stopGraceMs;
+  }
+  set stopGraceMs(value: number) {
+    this.#stopGraceMs = value;
+    this.#changed();
+  }
+
+  /** Switches the app's watcher to polling (the self-test found `fs.watch` silent). */
+  pollAppFiles(reason: string): void {
+    this.#watcher?.usePolling(reason);
   }
 
   get desired(): number {
@@ -131,13 +192,21 @@ export class Orchestrator {
     return true;
   }
 
-  /** Replaces every instance, one at a time: start a new one, wait until ready, stop an old one. */
-  replaceAll(reason: string): Promise<void> {
+  /**
+   * Replaces every instance, one at a time: start a new one, wait until ready, stop an old one.
+   * The rollout shows in `rollout` from this call (or from `due`, the edit that made it due)
+   * until it has finished or failed.
+   */
+  replaceAll(reason: string, due: DueRollout = this.#markDue(reason)): Promise<void> {
     return this.#serial(async () => {
-      await this.#rollout(reason, this.#sessionStore);
-      // A rollout replaces what runs; when fewer instances run than desired (the app's files did
-      // not start before), the missing ones start now.
-      await this.#reconcile();
+      try {
+        await this.#rollout(reason, this.#sessionStore);
+        // A rollout replaces what runs; when fewer instances run than desired (the app's files
+        // did not start before), the missing ones start now.
+        await this.#reconcile();
+      } finally {
+        this.#markDone(due);
+      }
     });
   }
 
@@ -155,30 +224,43 @@ export class Orchestrator {
    * the first new instance fails, nothing changes. Stickiness lives in the balancer alone.
    */
   configure(change: { sessionStore?: SessionStoreKind; sticky?: boolean }): Promise<void> {
+    const due =
+      change.sessionStore !== undefined && change.sessionStore !== this.#sessionStore
+        ? this.#markDue(`session store: ${this.#sessionStore} → ${change.sessionStore}`)
+        : null;
     return this.#serial(async () => {
-      if (change.sticky !== undefined && change.sticky !== this.#sticky) {
-        this.#sticky = change.sticky;
-        this.#changed();
-      }
-      if (change.sessionStore !== undefined && change.sessionStore !== this.#sessionStore) {
-        const previous = this.#sessionStore;
-        this.#sessionStore = change.sessionStore;
-        this.#changed();
-        try {
-          await this.#rollout(
-            `session store: ${previous} → ${change.sessionStore}`,
-            change.sessionStore,
-          );
-        } catch (error) {
-          // When no instance was replaced, the old configuration is still the one that runs.
-          if (error instanceof RolloutError && error.replaced === 0) {
-            this.#sessionStore = previous;
-            this.#changed();
-          }
-          throw error;
-        }
+      try {
+        await this.#configure(change);
+      } finally {
+        if (due) this.#markDone(due);
       }
     });
+  }
+
+  // The change itself, once it is this configuration's turn.
+  async #configure(change: { sessionStore?: SessionStoreKind; sticky?: boolean }): Promise<void> {
+    if (change.sticky !== undefined && change.sticky !== this.#sticky) {
+      this.#sticky = change.sticky;
+      this.#changed();
+    }
+    if (change.sessionStore !== undefined && change.sessionStore !== this.#sessionStore) {
+      const previous = this.#sessionStore;
+      this.#sessionStore = change.sessionStore;
+      this.#changed();
+      try {
+        await this.#rollout(
+          `session store: ${previous} → ${change.sessionStore}`,
+          change.sessionStore,
+        );
+      } catch (error) {
+        // When no instance was replaced, the old configuration is still the one that runs.
+        if (error instanceof RolloutError && error.replaced === 0) {
+          this.#sessionStore = previous;
+          this.#changed();
+        }
+        throw error;
+      }
+    }
   }
 
   /** Stops every instance politely, and the file watcher. */
@@ -186,7 +268,23 @@ export class Orchestrator {
     this.#closed = true;
     this.#watcher?.close();
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    await Promise.all(this.instances.map((instance) => instance.terminate('lab-stopped', 5000)));
+    if (this.#editTimer) clearTimeout(this.#editTimer);
+    const grace = Math.min(this.#stopGraceMs, CLOSE_GRACE_MAX_MS);
+    await Promise.all(this.instances.map((instance) => instance.terminate('lab-stopped', grace)));
+  }
+
+  // A rollout is due from the moment its cause is seen, before it waits its turn in the queue.
+  #markDue(reason: string): DueRollout {
+    const due = { reason, startedAt: Date.now() };
+    this.#due.push(due);
+    this.#changed();
+    return due;
+  }
+
+  #markDone(due: DueRollout): void {
+    const index = this.#due.indexOf(due);
+    if (index >= 0) this.#due.splice(index, 1);
+    this.#changed();
   }
 
   // Platform operations run one after another, as a real platform serialises rollouts.
@@ -277,7 +375,7 @@ export class Orchestrator {
     // Out of the balancer first, then SIGTERM: requests in flight finish, no new ones arrive.
     instance.status = 'stopping';
     this.#changed();
-    await instance.terminate(reason);
+    await instance.terminate(reason, this.#stopGraceMs);
   }
 
   // Starts one instance and resolves when it may take traffic; cleans up and rejects otherwise.
@@ -307,9 +405,13 @@ export class Orchestrator {
 
   async #launch(sessionStore: SessionStoreKind): Promise<Instance> {
     const id = `web-${this.#nextId++}`;
-    const port = await freePort();
     const { appDir, sessionSecret, redisUrl, bus } = this.#options;
-    const child = spawn(process.execPath, [path.join(appDir, 'server.js')], {
+    const framed = this.#options.framed ?? false;
+    // The preload (ours, not the learner's) ends the instance when the lab is gone and reports
+    // the port the app got: the app listens on port 0, so no two instances race for a port.
+    const preload = pathToFileURL(instancePreload()).href;
+    const args = ['--import', preload, path.join(appDir, 'server.js')];
+    const child = spawn(process.execPath, args, {
       cwd: appDir,
       env: {
         ...process.env,
@@ -317,29 +419,50 @@ export class Orchestrator {
         // Node 22 and later keep compiled modules here, so a new instance starts faster; older
         // versions ignore it.
         NODE_COMPILE_CACHE: path.join(os.tmpdir(), 'twelve-factor-lab-compile-cache'),
-        PORT: String(port),
+        PORT: '0',
         HOST: '127.0.0.1',
         INSTANCE_ID: id,
         SESSION_STORE: sessionStore,
         REDIS_URL: redisUrl,
         SESSION_SECRET: sessionSecret,
+        // The app's own, platform-neutral settings for where it is shown. In a frame of another
+        // site, over HTTPS outside, a browser only sends back a SameSite=None; Secure cookie,
+        // and with third-party cookies blocked only a Partitioned one.
+        SESSION_COOKIE_SAMESITE: framed ? 'none' : 'lax',
+        SESSION_COOKIE_SECURE: framed ? '1' : '0',
+        SESSION_COOKIE_PARTITIONED: framed ? '1' : '0',
+        // The app always sits behind one proxy, the balancer, which tells it the visitor's
+        // scheme in X-Forwarded-Proto.
+        TRUST_PROXY: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const instance = new Instance(id, port, child);
+    const instance = new Instance(id, child);
     this.instances.push(instance);
     for (const stream of ['stdout', 'stderr'] as const) {
       const source = child[stream];
       if (!source) continue;
       readline.createInterface({ input: source }).on('line', (line) => {
+        // The preload's listening line is for the platform, not for the learner's log.
+        if (stream === 'stdout' && instance.port === 0) {
+          const port = parseListeningLine(line);
+          if (port !== null) {
+            instance.listen(port);
+            return;
+          }
+        }
         instance.remember(line);
         bus.emit({ type: 'log', at: Date.now(), instance: id, stream, line });
       });
     }
-    bus.emit({ type: 'instance-started', at: Date.now(), id, port, pid: instance.pid });
     this.#changed();
+    void instance.listening.then((port) => {
+      if (!instance.alive) return;
+      bus.emit({ type: 'instance-started', at: Date.now(), id, port, pid: instance.pid });
+      this.#changed();
+      void this.#probeReadiness(instance);
+    });
     void instance.exited.then((exit) => this.#onExit(instance, exit.code, exit.signal));
-    void this.#probeReadiness(instance);
     return instance;
   }
 
@@ -355,6 +478,7 @@ export class Orchestrator {
       reason,
       code,
       signal,
+      forced: instance.forced,
     });
     this.#changed();
     // A process that died on its own, or was killed, is replaced; one the platform stopped is not.
@@ -402,22 +526,44 @@ export class Orchestrator {
     this.#changed();
   }
 
-  // An edit to the app's files rolls out to every instance, as a new image would.
+  // An edit to the app's files rolls out to every instance, as a new image would. The rollout is
+  // due from the first event; it starts once the files have been quiet for a moment.
   #watchAppFiles(): void {
-    let timer: NodeJS.Timeout | null = null;
-    try {
-      this.#watcher = fs.watch(this.#options.appDir, { recursive: true }, () => {
-        if (timer) clearTimeout(timer);
-        timer = setTimeout(() => {
-          this.replaceAll('the app files changed').catch(() => undefined);
-        }, 300);
-      });
-      this.#watcher.on('error', () => undefined);
-    } catch (error) {
-      console.error(
-        `Cannot watch ${this.#options.appDir}; edits will need a manual replace:`,
-        error,
-      );
-    }
+    const log = this.#options.log ?? (() => {});
+    const mode = this.#options.watchMode ?? 'per-file';
+    const watcher = new FolderWatcher(this.#options.appDir, mode, {
+      onChange: () => {
+        if (this.#closed) return;
+        this.#editDue ??= this.#markDue(EDIT_REASON);
+        if (this.#editTimer) clearTimeout(this.#editTimer);
+        this.#editTimer = setTimeout(() => {
+          this.#editTimer = null;
+          const due = this.#editDue ?? this.#markDue(EDIT_REASON);
+          this.#editDue = null;
+          this.replaceAll(EDIT_REASON, due).catch(() => undefined);
+        }, EDIT_DEBOUNCE_MS);
+      },
+      onFallback: (state) => {
+        log(`watcher: ${state.error}; ${describeWatchMode(state.mode)} instead`);
+        this.#changed();
+      },
+    });
+    this.#watcher = watcher;
+    watcher.start();
+    log(`watching the app's files: ${describeWatchMode(watcher.state.mode)}`);
+  }
+}
+
+/** How the lab says, in its output, the way it watches the app's files. */
+export function describeWatchMode(mode: WatcherState['mode']): string {
+  switch (mode) {
+    case 'recursive':
+      return 'one recursive fs.watch';
+    case 'per-file':
+      return 'one fs.watch per file and folder';
+    case 'polling':
+      return `polling every ${POLL_EVERY_MS} ms`;
+    case 'off':
+      return 'off';
   }
 }

@@ -6,8 +6,12 @@ import readline from 'node:readline';
 export interface StoreProcess {
   port: number;
   child: ChildProcess;
+  /** SIGTERM, then SIGKILL if the store has not exited within its grace; resolves once it has. */
   stop(): Promise<void>;
 }
+
+/** How long the store has to close after SIGTERM before it gets SIGKILL. */
+export const STORE_STOP_GRACE_MS = 2000;
 
 // A packaged lab runs the store from a bundle of its own, named by LAB_STORE_ENTRY.
 const storeMain = (): string =>
@@ -58,7 +62,12 @@ export function startStoreProcess(
           stop: () =>
             new Promise<void>((done) => {
               if (child.exitCode !== null || child.signalCode !== null) return done();
-              child.once('exit', () => done());
+              // A store that hangs while closing must not hold the lab's stop up.
+              const force = setTimeout(() => child.kill('SIGKILL'), STORE_STOP_GRACE_MS);
+              child.once('exit', () => {
+                clearTimeout(force);
+                done();
+              });
               child.kill('SIGTERM');
             }),
         });

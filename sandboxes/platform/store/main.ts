@@ -1,8 +1,10 @@
 /**
  * The embedded store as a process of its own: `node sandboxes/platform/store/main.ts
  * [--host H] [--port N]`. Once listening it prints one line, `{"ready":true,"port":N}`, which is
- * what the lab's platform waits for; SIGTERM or SIGINT closes it and it exits with status 0.
+ * what the lab's platform waits for; SIGTERM or SIGINT closes it and it exits with status 0. It
+ * also exits, within half a second, once the process that started it has gone.
  */
+import { exitWhenOrphaned } from '../parent-watch.ts';
 import { startEmbeddedStore } from './server.ts';
 import type { EmbeddedStore } from './server.ts';
 
@@ -26,6 +28,8 @@ function parseArguments(argv: string[]): { host?: string; port?: number } {
 /** Starts the store, then announces it; the signal handlers come first so that a platform that stops the store right after the ready line still gets a clean exit. */
 async function main(): Promise<void> {
   const options = parseArguments(process.argv.slice(2));
+  // The store ends with the lab that started it, however the lab died (SIGKILL included).
+  exitWhenOrphaned();
   let store: EmbeddedStore | null = null;
   let stopping = false;
   const stop = (): void => {

@@ -13,6 +13,12 @@ export function readConfig(env) {
   if (process.getuid?.() === 0) {
     console.warn('Running as root: this app needs no privilege, run it as an ordinary user.');
   }
+  const sameSite = env.SESSION_COOKIE_SAMESITE ?? 'lax';
+  if (!['lax', 'strict', 'none'].includes(sameSite)) {
+    throw new Error(
+      `SESSION_COOKIE_SAMESITE must be "lax", "strict" or "none", not "${sameSite}".`,
+    );
+  }
   return {
     port: Number(env.PORT ?? 8080),
     host: env.HOST ?? '127.0.0.1',
@@ -21,5 +27,16 @@ export function readConfig(env) {
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     // A list separated by commas lets you rotate the secret: the first one signs, all verify.
     sessionSecret: env.SESSION_SECRET.split(','),
+    // Where the app is shown decides the cookie's options: a browser sends a cookie back to a
+    // page framed by another site only if it is SameSite=None and Secure (HTTPS only), and,
+    // with third-party cookies blocked, Partitioned (kept for that one site).
+    cookie: {
+      sameSite,
+      secure: env.SESSION_COOKIE_SECURE === '1',
+      partitioned: env.SESSION_COOKIE_PARTITIONED === '1',
+    },
+    // Behind a proxy, only the proxy knows whether the visitor used HTTPS: it says so in
+    // X-Forwarded-Proto, which the app believes only when told that a proxy is in front.
+    trustProxy: env.TRUST_PROXY === '1',
   };
 }
