@@ -1,5 +1,12 @@
-import { LineSplitter, progressFromLine } from './progress.ts';
+/**
+ * The local runtime: runs a lab as real processes on the learner's or instructor's machine,
+ * through the lab host that `npm start` runs beside the site (sandboxes/local/host.ts), reached
+ * through the site's own origin at `/_labs/`.
+ */
+import { OutputLog } from './output-log.ts';
+import { progressFromLine } from './progress.ts';
 import { RuntimeUnavailable, type CheckResult, type LabRuntime, type Progress } from './runtime.ts';
+import { SelfTestCollector, type SelfTestReport } from './self-test.ts';
 
 /** What the local runtime needs from its surroundings; injected so it can be tested in Node. */
 export interface LocalRuntimeOptions {
@@ -17,42 +24,60 @@ export interface EventSourceLike {
   close(): void;
 }
 
-/**
- * Runs a lab as real processes on the learner's or instructor's machine, through the lab host
- * that `npm start` runs beside the site (see sandboxes/local/host.ts).
- */
+/** How long `reachable()` waits for the lab host by default, when the learner chose this machine. */
+const REACHABLE_TIMEOUT_MS = 3000;
+
+/** Runs a lab through the local lab host. */
 export class LocalRuntime implements LabRuntime {
   readonly kind = 'local' as const;
-  #id: string;
-  #base: string;
-  #fetch: typeof fetch;
-  #openStream: (url: string) => EventSourceLike;
+  readonly #id: string;
+  readonly #base: string;
+  readonly #fetch: typeof fetch;
+  readonly #openStream: (url: string) => EventSourceLike;
   #stream: EventSourceLike | null = null;
-  #listeners = new Set<(chunk: string) => void>();
-  #output = '';
+  readonly #log = new OutputLog();
+  readonly #selfTest = new SelfTestCollector();
 
   constructor(options: LocalRuntimeOptions) {
     this.#id = options.labId;
     this.#base = options.base ?? '/_labs/';
     this.#fetch = options.fetch ?? fetch.bind(globalThis);
     this.#openStream = options.openStream ?? ((url) => new EventSource(url));
+    this.#selfTest.read(this.#log);
   }
 
-  /** Whether a lab host answers behind this site. */
-  async reachable(): Promise<boolean> {
+  /**
+   * Whether a lab host answers behind this site within `timeoutMs`: a static host answers with
+   * its HTML 404 page or nothing, a lab host with its list of labs as JSON.
+   */
+  async reachable(timeoutMs = REACHABLE_TIMEOUT_MS): Promise<boolean> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const response = await this.#fetch(this.#base, { headers: { accept: 'application/json' } });
+      const response = await this.#fetch(this.#base, {
+        headers: { accept: 'application/json' },
+        signal: controller.signal,
+      });
       return response.ok && (response.headers.get('content-type') ?? '').includes('json');
     } catch {
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   async start(onProgress: (progress: Progress) => void): Promise<{ previewUrl: string }> {
     if (!(await this.reachable())) throw new RuntimeUnavailable('local-unreachable');
     onProgress({ step: 'starting' });
-    this.#openOutput(onProgress);
+    let ready = false;
+    this.#log.onLine((line) => {
+      const progress = progressFromLine(line);
+      if (progress && !ready && progress.step !== 'ready') onProgress(progress);
+    });
+    this.#openOutput();
+    // The host answers once every instance is ready.
     await this.#call('POST', 'start');
+    ready = true;
     onProgress({ step: 'ready' });
     return { previewUrl: `${this.#base}${this.#id}/app/` };
   }
@@ -66,11 +91,14 @@ export class LocalRuntime implements LabRuntime {
   }
 
   onOutput(listener: (chunk: string) => void): () => void {
-    if (this.#output) listener(this.#output);
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#log.onChunk(listener);
   }
 
+  onSelfTest(listener: (report: SelfTestReport) => void): () => void {
+    return this.#selfTest.subscribe(listener);
+  }
+
+  // The host waits for the rollout itself before it answers Check, Solve and Reset.
   async check(): Promise<CheckResult[]> {
     return ((await this.#call('POST', 'check')) as { results: CheckResult[] }).results;
   }
@@ -86,22 +114,23 @@ export class LocalRuntime implements LabRuntime {
   async stop(): Promise<void> {
     this.#stream?.close();
     this.#stream = null;
+    this.#log.close();
+    this.#selfTest.close();
     await this.#call('POST', 'stop').catch(() => undefined);
   }
 
-  // The host replays what the lab printed so far, then streams the rest.
-  #openOutput(onProgress: (progress: Progress) => void): void {
+  // The host replays what the lab printed so far, then streams the rest, one JSON string a message.
+  #openOutput(): void {
     if (this.#stream) return;
-    const lines = new LineSplitter();
     this.#stream = this.#openStream(`${this.#base}${this.#id}/output`);
     this.#stream.onmessage = (event) => {
-      const chunk = JSON.parse(event.data) as string;
-      this.#output = (this.#output + chunk).slice(-200_000);
-      for (const listener of this.#listeners) listener(chunk);
-      for (const line of lines.push(chunk)) {
-        const progress = progressFromLine(line);
-        if (progress) onProgress(progress);
+      let chunk: unknown;
+      try {
+        chunk = JSON.parse(event.data);
+      } catch {
+        return;
       }
+      if (typeof chunk === 'string') this.#log.append(chunk);
     };
   }
 
@@ -111,18 +140,26 @@ export class LocalRuntime implements LabRuntime {
       init.headers = { accept: 'application/json', 'content-type': 'application/json' };
       init.body = JSON.stringify(body ?? {});
     }
-    const response = await this.#fetch(`${this.#base}${this.#id}/${action}`, init);
+    let response: Response;
+    try {
+      response = await this.#fetch(`${this.#base}${this.#id}/${action}`, init);
+    } catch (error) {
+      throw new Error(
+        `${method} ${action}: the lab host did not answer (${error instanceof Error ? error.message : String(error)}). Is "npm start" still running?`,
+        { cause: error },
+      );
+    }
     const text = await response.text();
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
       throw new Error(
-        `${method} ${action}: the lab host answered ${response.status} without JSON.`,
+        `${method} ${action}: the lab host answered ${response.status} without JSON. Is "npm start" still running?`,
       );
     }
     if (!response.ok) {
-      const message = (value as { error?: string }).error ?? `HTTP ${response.status}`;
+      const message = (value as { error?: string } | null)?.error ?? `HTTP ${response.status}`;
       throw new Error(message);
     }
     return value;

@@ -20,16 +20,3 @@ export function progressFromLine(line: string): Progress | null {
   if (isReadyLine(line)) return { step: 'ready' };
   return null;
 }
-
-/** Splits a stream of output chunks into whole lines, keeping the unfinished tail for later. */
-export class LineSplitter {
-  #rest = '';
-
-  /** Returns the complete lines found in `chunk`. */
-  push(chunk: string): string[] {
-    const text = this.#rest + chunk;
-    const lines = text.split(/\r?\n/);
-    this.#rest = lines.pop() ?? '';
-    return lines;
-  }
-}

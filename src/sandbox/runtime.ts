@@ -3,6 +3,8 @@
  * a runtime's state and calls these methods, so each runtime can be tested in Node with fakes.
  */
 
+import type { SelfTestReport } from '../../sandboxes/platform/types.ts';
+
 /** The languages the course is written in. */
 export type Lang = 'fr' | 'en';
 
@@ -51,6 +53,11 @@ export interface LabRuntime {
   reset(): Promise<Record<string, string>>;
   /** Writes the solution's files; resolves with the editable files as they now are. */
   solve(): Promise<Record<string, string>>;
+  /**
+   * Calls `listener` with what the lab's self-test found so far (`self-test:` lines of its output),
+   * and after every new finding; returns the unsubscriber. A lab that tests nothing calls nothing.
+   */
+  onSelfTest?(listener: (report: SelfTestReport) => void): () => void;
   /** Stops the lab and lets go of everything it holds. */
   stop(): Promise<void>;
 }
@@ -71,4 +78,22 @@ export class RuntimeUnavailable extends Error {
     super(detail ? `${reason}: ${detail}` : reason);
     this.reason = reason;
   }
+}
+
+/**
+ * Stops a runtime when the page goes away (`pagehide`), so the lab does not outlive the page;
+ * returns the unsubscriber. The UI passes `window`.
+ */
+export function stopOnPageHide(
+  runtime: Pick<LabRuntime, 'stop'>,
+  target: {
+    addEventListener(type: 'pagehide', listener: () => void): void;
+    removeEventListener(type: 'pagehide', listener: () => void): void;
+  },
+): () => void {
+  // The WebContainer runtime's stop() kills the lab and tears the container down before its first
+  // await, so this runs in full even though the page does not wait for the promise.
+  const listener = (): void => void runtime.stop();
+  target.addEventListener('pagehide', listener);
+  return () => target.removeEventListener('pagehide', listener);
 }

@@ -17,8 +17,22 @@ export const SANDBOX_KEYS = [
   'sandbox.progress.starting-instance',
   'sandbox.progress.instance-ready',
   'sandbox.progress.ready',
+  'sandbox.progress.probing',
   'sandbox.runningOn.webcontainer',
   'sandbox.runningOn.local',
+  'sandbox.selfTest.webcontainer',
+  'sandbox.selfTest.local',
+  'sandbox.selfTest.storeLink',
+  'sandbox.selfTest.sigterm',
+  'sandbox.selfTest.watcher',
+  'sandbox.selfTest.cookie',
+  'sandbox.selfTest.ok',
+  'sandbox.selfTest.failed',
+  'sandbox.selfTest.fallback',
+  'sandbox.selfTest.sigkillAfter',
+  'sandbox.selfTest.perFile',
+  'sandbox.selfTest.polling',
+  'sandbox.selfTest.cannotWork',
   'sandbox.fallback',
   'sandbox.reason.no-isolation',
   'sandbox.reason.unsupported-browser',
@@ -59,6 +73,9 @@ export type SandboxKey = (typeof SANDBOX_KEYS)[number];
 
 /** The sandbox's strings in one language. */
 export type SandboxStrings = Record<SandboxKey, string>;
+
+/** Gives one of the sandbox's strings in the page's language, placeholders filled. */
+export type Translate = (key: SandboxKey, values?: Record<string, string | number>) => string;
 
 /** Fills `{name}` placeholders with values. */
 export function fill(template: string, values: Record<string, string | number> = {}): string {

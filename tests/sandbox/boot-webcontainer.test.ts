@@ -11,7 +11,7 @@ vi.mock('@webcontainer/api', () => ({ WebContainer: { boot } }));
 // A fresh module for each test, since the booted container is remembered at module level.
 async function freshBoot() {
   vi.resetModules();
-  const module = await import('../../src/sandbox/webcontainer-runtime.ts');
+  const module = await import('../../src/sandbox/boot.ts');
   return module.bootWebContainer;
 }
 

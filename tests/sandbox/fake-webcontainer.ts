@@ -1,14 +1,12 @@
 /**
  * A fake WebContainer for the runtime's tests: an in-memory file system, processes whose output
  * and exit the test drives, and events the test fires. It records what the runtime did (mounts,
- * spawns, writes, teardowns), so the tests assert on what reached the "container".
+ * spawns, writes, teardowns), so the tests assert on what reached the "container". Like the real
+ * one, it runs only scripts that are in its file system: `node missing.js` fails as Node would.
  */
 import type { FileTree } from '../../sandboxes/pack.ts';
-import type {
-  WebContainerLike,
-  WebContainerProcessLike,
-  SupportEnvironment,
-} from '../../src/sandbox/webcontainer-runtime.ts';
+import type { WebContainerLike, WebContainerProcessLike } from '../../src/sandbox/boot.ts';
+import type { SupportEnvironment } from '../../src/sandbox/support.ts';
 
 type Env = Record<string, string | number | boolean>;
 
@@ -68,6 +66,10 @@ export class FakeWebContainer implements WebContainerLike {
   readonly directoriesMade: string[] = [];
   teardowns = 0;
   onSpawn: (process: FakeProcess) => void = () => {};
+  /** Called after every write, as the lab's file watcher would see it. */
+  onWrite: (path: string, data: string) => void = () => {};
+  /** What happened, in order: `write <path>`, `spawn <script>`, `exit <script> <code>`, and what scripts add. */
+  readonly log: string[] = [];
   readonly #listeners = new Map<string, Set<Listener>>();
 
   readonly fs = {
@@ -79,6 +81,8 @@ export class FakeWebContainer implements WebContainerLike {
     writeFile: async (path: string, data: string): Promise<void> => {
       this.writes.push({ path, data });
       this.files.set(path, data);
+      this.log.push(`write ${path}`);
+      this.onWrite(path, data);
     },
     mkdir: async (path: string, _options: { recursive: true }): Promise<string> => {
       this.directoriesMade.push(path);
@@ -100,8 +104,20 @@ export class FakeWebContainer implements WebContainerLike {
   async spawn(command: string, args: string[], options?: { env?: Env }): Promise<FakeProcess> {
     const process = new FakeProcess(command, args, options?.env);
     this.spawned.push(process);
+    const script = args[0] ?? '';
+    this.log.push(`spawn ${script}`);
+    void process.exit.then((code) => this.log.push(`exit ${script} ${code}`));
     // A real process starts after spawn() has resolved; the script runs on the next turn.
-    setTimeout(() => this.onSpawn(process), 0);
+    setTimeout(() => {
+      if (command === 'node' && !this.files.has(script)) {
+        process.print(
+          `node:internal/modules/cjs/loader\r\nError: Cannot find module '/home/lab/${script}'\r\n`,
+        );
+        process.exitWith(1);
+        return;
+      }
+      this.onSpawn(process);
+    }, 0);
     return process;
   }
 
@@ -142,15 +158,75 @@ export class FakeWebContainer implements WebContainerLike {
   }
 }
 
-/** Makes `node lab.js` print what the real platform prints and open the lab's port. */
-export function behaveLikeLab(
-  container: FakeWebContainer,
-  options: { port?: number; previewUrl?: string } = {},
-): void {
+/** How `behaveLikeLab` rolls an edit out, so a test can make a rollout slow or fail. */
+export interface FakeLabOptions {
+  port?: number;
+  previewUrl?: string;
+  /** How long a rollout takes after an edit of app/. @default 40 */
+  rolloutMs?: number;
+  /** The error a rollout of these contents ends with (as a file that does not start), or null. */
+  rolloutError?: (contents: string) => string | null;
+  /** Self-test lines the lab prints once ready, as `LAB_SELF_TEST=1` makes it. @default [] */
+  selfTestLines?: string[];
+}
+
+/**
+ * Makes `node lab.js` print what the real platform prints and open the lab's port; then every
+ * write into app/ makes a rollout due, which ends after `rolloutMs` as the platform's does, and
+ * `node wait-rollout.js <url>` waits for it and answers as the packaged lab's CLI does.
+ */
+export function behaveLikeLab(container: FakeWebContainer, options: FakeLabOptions = {}): void {
   const port = options.port ?? 3000;
   const previewUrl = options.previewUrl ?? 'https://lab--3000.preview.test/';
+  const rolloutMs = options.rolloutMs ?? 40;
+  let lab: FakeProcess | null = null;
+  // The files whose last version does not start, as the platform's rollout would find them.
+  const broken = new Map<string, string>();
+  // The platform's `rollout` state: due from an edit until it has finished or failed. A write
+  // during a rollout makes it start over, and whoever waited gets the outcome of the last one.
+  let due: {
+    timer: ReturnType<typeof setTimeout>;
+    waiters: ((error: string | null) => void)[];
+  } | null = null;
+  let nextInstance = 3;
+  container.onWrite = (path, data) => {
+    if (!lab || !path.startsWith('app/')) return;
+    const error = options.rolloutError?.(data) ?? null;
+    if (error) broken.set(path, error);
+    else broken.delete(path);
+    const waiters = due?.waiters ?? [];
+    if (due) clearTimeout(due.timer);
+    const running = lab;
+    due = {
+      waiters,
+      timer: setTimeout(() => {
+        due = null;
+        const failure = [...broken.values()][0] ?? null;
+        if (failure) {
+          running.print(`platform: rollout failed: ${failure}\r\n`);
+          container.log.push('rollout failed');
+        } else {
+          running.print(`platform: web-${nextInstance} is ready\r\n`);
+          nextInstance += 1;
+          container.log.push('rollout finished');
+        }
+        for (const waiter of waiters) waiter(failure);
+      }, rolloutMs),
+    };
+  };
   container.onSpawn = (process) => {
-    if (process.args[0] !== 'lab.js') return;
+    const script = process.args[0];
+    if (script === 'wait-rollout.js') {
+      const answer = (error: string | null): void => {
+        process.print(`${JSON.stringify({ ok: error === null, error })}\n`);
+        process.exitWith(error === null ? 0 : 1);
+      };
+      if (due) due.waiters.push(answer);
+      else answer(null);
+      return;
+    }
+    if (script !== 'lab.js') return;
+    lab = process;
     process.print('lab: starting the embedded store\r\n');
     // The store's port opens first: its URL is not the dashboard's.
     container.emit('server-ready', 6380, 'https://store--6380.preview.test/');
@@ -162,6 +238,7 @@ export function behaveLikeLab(
     container.emit('port', port + 101, 'open', `https://web-1--${port + 101}.preview.test/`);
     process.print('platform: web-1 is ready\r\nplatform: web-2 is ready\r\n');
     process.print(`Lab ready at http://127.0.0.1:${port}/ (2 instances, sessions in memory)\r\n`);
+    for (const line of options.selfTestLines ?? []) process.print(`${line}\r\n`);
   };
 }
 
@@ -181,6 +258,7 @@ export function exerciseTree(): FileTree {
     'lab.js': { file: { contents: '// the platform' } },
     'store.js': { file: { contents: '// the store' } },
     'run-checks.js': { file: { contents: '// the checks runner' } },
+    'wait-rollout.js': { file: { contents: '// waits for the rollout' } },
     'lab.json': {
       file: {
         contents: JSON.stringify({

@@ -4,17 +4,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FileTree } from '../../sandboxes/pack.ts';
+import { formatSelfTestLine } from '../../sandboxes/platform/lines.ts';
+import { parseCheckOutput } from '../../src/sandbox/check-output.ts';
 import type { Progress } from '../../src/sandbox/runtime.ts';
-import { RuntimeUnavailable } from '../../src/sandbox/runtime.ts';
+import { RuntimeUnavailable, stopOnPageHide } from '../../src/sandbox/runtime.ts';
+import type { SelfTestReport } from '../../src/sandbox/self-test.ts';
+import { webContainerSupport } from '../../src/sandbox/support.ts';
 import {
-  parseCheckOutput,
-  stopOnPageHide,
-  webContainerSupport,
   WebContainerRuntime,
   type WebContainerRuntimeOptions,
 } from '../../src/sandbox/webcontainer-runtime.ts';
 import {
   behaveLikeLab,
+  type FakeLabOptions,
+  type FakeProcess,
   chromeEnvironment,
   exerciseTree,
   explorationTree,
@@ -25,10 +28,14 @@ const TREE_URL = '/labs/cart.json';
 
 // A runtime on a fake container, with the downloads it was asked for recorded.
 function setUp(
-  options: { tree?: FileTree; script?: boolean } & Partial<WebContainerRuntimeOptions> = {},
+  options: {
+    tree?: FileTree;
+    script?: boolean;
+    lab?: FakeLabOptions;
+  } & Partial<WebContainerRuntimeOptions> = {},
 ) {
   const container = new FakeWebContainer();
-  if (options.script !== false) behaveLikeLab(container);
+  if (options.script !== false) behaveLikeLab(container, options.lab);
   const tree = options.tree ?? exerciseTree();
   const fetched: string[] = [];
   const boots: number[] = [];
@@ -174,12 +181,19 @@ describe('WebContainerRuntime: start', () => {
     expect(container.mounted[0]).toBe(tree);
   });
 
-  it('spawns node lab.js with the lab port in its environment', async () => {
+  it("spawns node lab.js with exactly WebContainer's conditions in its environment", async () => {
     const { container } = await started();
     expect(container.spawned).toHaveLength(1);
     const lab = container.spawned[0]!;
     expect([lab.command, ...lab.args]).toEqual(['node', 'lab.js']);
-    expect(lab.env).toMatchObject({ LAB_PORT: '3000', LAB_HOST: '127.0.0.1' });
+    // Nothing else: the lab takes its session store and instance count from its own lab.json.
+    expect(lab.env).toEqual({
+      LAB_PORT: '3000',
+      LAB_HOST: '0.0.0.0',
+      LAB_FRAMED: '1',
+      LAB_SELF_TEST: '1',
+      LAB_STOP_GRACE_MS: '3000',
+    });
   });
 
   it("reports progress from the lab's own output, lines split across chunks included", async () => {
@@ -214,6 +228,23 @@ describe('WebContainerRuntime: start', () => {
       previewUrl: 'https://lab--4100.preview.test/',
     });
     expect(container.spawned[0]!.env).toMatchObject({ LAB_PORT: '4100' });
+  });
+
+  it("ignores another port's server-ready and port events, before and after the lab's", async () => {
+    const { runtime, container } = setUp({ script: false });
+    container.onSpawn = (lab) => {
+      container.emit('port', 3101, 'open', 'https://web-1--3101.preview.test/');
+      container.emit('server-ready', 6380, 'https://store--6380.preview.test/');
+      lab.print('Lab ready at http://127.0.0.1:3000/ (3 instances)\n');
+      setTimeout(() => {
+        container.emit('port', 3000, 'close', 'https://closing.preview.test/');
+        container.emit('server-ready', 3000, 'https://lab--3000.preview.test/');
+        container.emit('server-ready', 3102, 'https://web-2--3102.preview.test/');
+      }, 20);
+    };
+    expect(await runtime.start(() => {})).toEqual({
+      previewUrl: 'https://lab--3000.preview.test/',
+    });
   });
 
   it('waits for the lab to say it is ready, even when its port opened earlier', async () => {
@@ -381,6 +412,60 @@ describe('WebContainerRuntime: files', () => {
     expect(files['cart.js']).toBe('// cart in the session: solved\n');
   });
 
+  it('solve resolves only once wait-rollout.js says the platform rolled the solution out', async () => {
+    const { runtime, container } = await started();
+    container.log.length = 0;
+    await runtime.solve();
+    expect(container.log).toEqual([
+      'write app/cart.js',
+      'write app/lib/helper.js',
+      'spawn wait-rollout.js',
+      'rollout finished',
+      'exit wait-rollout.js 0',
+    ]);
+    const wait = container.spawned.find((process) => process.args[0] === 'wait-rollout.js')!;
+    expect([wait.command, ...wait.args]).toEqual([
+      'node',
+      'wait-rollout.js',
+      'http://127.0.0.1:3000/',
+    ]);
+  });
+
+  it('reset waits for the rollout the same way', async () => {
+    const { runtime, container } = await started();
+    await runtime.writeFile('cart.js', '// broken\n');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    container.log.length = 0;
+    await runtime.reset();
+    expect(container.log).toEqual([
+      'write app/cart.js',
+      'spawn wait-rollout.js',
+      'rollout finished',
+      'exit wait-rollout.js 0',
+    ]);
+  });
+
+  it("solve fails with the platform's own error when the rollout fails", async () => {
+    const { runtime } = await started({
+      lab: {
+        rolloutError: (contents) =>
+          contents.includes('solved') ? 'SyntaxError: Unexpected token in cart.js' : null,
+      },
+    });
+    const error = await rejection(runtime.solve());
+    expect(error.message).toMatch(/could not roll the files out/);
+    expect(error.message).toContain('SyntaxError: Unexpected token in cart.js');
+  });
+
+  it('says what is missing when the packaged lab has no wait-rollout.js', async () => {
+    const tree = exerciseTree();
+    delete tree['wait-rollout.js'];
+    const { runtime } = await started({ tree });
+    const error = await rejection(runtime.reset());
+    expect(error.message).toMatch(/exit code 1/);
+    expect(error.message).toContain("Cannot find module '/home/lab/wait-rollout.js'");
+  });
+
   it('solve says so when the lab has no solution', async () => {
     const { runtime, container } = await started({ tree: explorationTree() });
     expect((await rejection(runtime.solve())).message).toMatch(/no solution/);
@@ -403,7 +488,7 @@ describe('WebContainerRuntime: checks', () => {
   ];
 
   // Scripts the container so that the lab starts and `node run-checks.js` runs as `behave` says.
-  function withChecks(behave: (checks: import('./fake-webcontainer.ts').FakeProcess) => void) {
+  function withChecks(behave: (checks: FakeProcess) => void) {
     const container = new FakeWebContainer();
     behaveLikeLab(container);
     const lab = container.onSpawn;
@@ -420,11 +505,30 @@ describe('WebContainerRuntime: checks', () => {
     });
     const { runtime } = await started({ boot: async () => container });
     expect(await runtime.check()).toEqual(results);
-    const checks = container.spawned[1]!;
+    const checks = container.spawned.find((process) => process.args[0] === 'run-checks.js')!;
     expect([checks.command, ...checks.args]).toEqual([
       'node',
       'run-checks.js',
       'http://127.0.0.1:3000/',
+    ]);
+  });
+
+  it('waits for an edit still rolling out before running the checks', async () => {
+    const container = withChecks((checks) => {
+      checks.print(`${JSON.stringify({ results })}\n`);
+      checks.exitWith(0);
+    });
+    const { runtime } = await started({ boot: async () => container });
+    container.log.length = 0;
+    await runtime.writeFile('cart.js', '// edited\n');
+    await runtime.check();
+    expect(container.log).toEqual([
+      'write app/cart.js',
+      'spawn wait-rollout.js',
+      'rollout finished',
+      'exit wait-rollout.js 0',
+      'spawn run-checks.js',
+      'exit run-checks.js 0',
     ]);
   });
 
@@ -461,6 +565,48 @@ describe('WebContainerRuntime: checks', () => {
     // Only the last results line counts: an earlier one is not the final word.
     expect(parseCheckOutput(`{"results":[]}\n${json}\n`)).toEqual(results);
     expect(() => parseCheckOutput('{"results":[{"id":"x","ok":"yes"}]}\n')).toThrow(/malformed/);
+  });
+});
+
+describe('WebContainerRuntime: self-test', () => {
+  it("gathers the lab's self-test lines into one report, finding by finding", async () => {
+    const lines = [
+      formatSelfTestLine({ name: 'storeLink', status: 'ok', detail: 'PING answered in 4 ms' }),
+      formatSelfTestLine({
+        name: 'sigterm',
+        status: 'fallback',
+        detail: 'SIGTERM never arrived; SIGKILL after 3000 ms',
+      }),
+      formatSelfTestLine({ name: 'watcher', status: 'fallback', detail: 'per-file watching' }),
+    ];
+    const { runtime, container } = await started({ lab: { selfTestLines: lines } });
+    const reports: SelfTestReport[] = [];
+    runtime.onSelfTest((report) => reports.push(report));
+    // A late listener gets the report so far at once.
+    expect(reports.at(-1)).toEqual({
+      storeLink: { status: 'ok', detail: 'PING answered in 4 ms' },
+      sigterm: { status: 'fallback', detail: 'SIGTERM never arrived; SIGKILL after 3000 ms' },
+      watcher: { status: 'fallback', detail: 'per-file watching' },
+      cookie: { status: 'pending', detail: '' },
+    });
+    // The cookie is reported later, once the dashboard has sent it back; split across chunks.
+    const lab = container.spawned[0]!;
+    lab.print('self-test: cookie fai');
+    lab.print('led: the cookie never came back to the lab\r\n');
+    lab.print('[web-1] GET /api/session\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(reports).toHaveLength(2);
+    expect(reports[1]!.cookie).toEqual({
+      status: 'failed',
+      detail: 'the cookie never came back to the lab',
+    });
+  });
+
+  it('reports nothing when the lab prints no self-test line', async () => {
+    const { runtime } = await started();
+    const reports: SelfTestReport[] = [];
+    runtime.onSelfTest((report) => reports.push(report));
+    expect(reports).toEqual([]);
   });
 });
 
