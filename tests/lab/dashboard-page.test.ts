@@ -1,14 +1,34 @@
-import { readFileSync } from 'node:fs';
-import vm from 'node:vm';
+import { readdirSync, readFileSync } from 'node:fs';
+import { transformSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { pickLanguage, renderDashboard } from '../../sandboxes/platform/dashboard/page.ts';
+import {
+  DASHBOARD_MODULES,
+  pickLanguage,
+  renderDashboard,
+} from '../../sandboxes/platform/dashboard/page.ts';
 import { strings, type Lang } from '../../sandboxes/platform/dashboard/strings.ts';
+import { SESSION_HEADERS } from '../../sandboxes/platform/types.ts';
 
 const dashboardDir = new URL('../../sandboxes/platform/dashboard/', import.meta.url);
-const script = readFileSync(new URL('assets/dashboard.js', dashboardDir), 'utf8');
-const style = readFileSync(new URL('assets/dashboard.css', dashboardDir), 'utf8');
+const assetsDir = new URL('assets/', dashboardDir);
+/** Every module of the dashboard's script, by file name. */
+const modules = new Map(
+  readdirSync(assetsDir)
+    .filter((name) => name.endsWith('.js'))
+    .map((name) => [name, readFileSync(new URL(name, assetsDir), 'utf8')] as const),
+);
+/** The whole script, every module one after the other, for what holds across modules. */
+const script = [...modules.values()].join('\n');
+const style = readFileSync(new URL('dashboard.css', assetsDir), 'utf8');
 const pageSource = readFileSync(new URL('page.ts', dashboardDir), 'utf8');
 const languages: Lang[] = ['fr', 'en'];
+
+/** The relative imports of one module, as written. */
+function importsOf(source: string): string[] {
+  return [...source.matchAll(/^\s*import\s[^'"]*?from\s+'([^']+)'/gm)].map(
+    (match) => match[1] ?? '',
+  );
+}
 
 /** The values of one attribute across a page, in document order. */
 function attributeValues(html: string, attribute: string): string[] {
@@ -138,6 +158,31 @@ describe('renderDashboard', () => {
     }
   });
 
+  it('loads the script as a module and preloads every module it imports', () => {
+    const html = renderDashboard('fr');
+    expect(html).toContain('<script type="module" src="lab/assets/dashboard.js"></script>');
+    // The only classic script block is the strings' JSON: no inline code.
+    expect(html.match(/<script\b/g)).toHaveLength(2);
+    for (const name of DASHBOARD_MODULES.slice(1)) {
+      expect(html).toContain(`<link rel="modulepreload" href="lab/assets/${name}">`);
+    }
+  });
+
+  it.each(languages)(
+    'renders the cookie warning, hidden, with a link to a tab of its own (%s)',
+    (lang) => {
+      const html = renderDashboard(lang);
+      expect(html).toMatch(/<div id="cookie-warning" class="[^"]*" role="alert" hidden>/);
+      expect(html).toContain(
+        `<a id="cookie-open" href="?lang=${lang}" target="_blank" rel="noopener">${strings[lang].cookieWarningLink}</a>`,
+      );
+      // Before the script runs the session travels as the app sends it: in a cookie.
+      expect(html).toContain(`<dd id="glance-carrier">${strings[lang].carrierCookie}</dd>`);
+      expect(html).toMatch(/<section id="selftest" [^>]*hidden>/);
+      expect(html).toContain('<p id="rollout-line" class="rollout-line" hidden></p>');
+    },
+  );
+
   it('offers the same structure and controls in both languages', () => {
     const french = renderDashboard('fr');
     const english = renderDashboard('en');
@@ -176,8 +221,59 @@ describe('renderDashboard', () => {
 });
 
 describe('the dashboard script and style sheet', () => {
-  it('parses as a classic browser script', () => {
-    expect(() => new vm.Script(script, { filename: 'dashboard.js' })).not.toThrow();
+  it('is the modules the page names, and only those', () => {
+    expect([...modules.keys()].sort()).toEqual([...DASHBOARD_MODULES].sort());
+    expect(DASHBOARD_MODULES[0]).toBe('dashboard.js');
+  });
+
+  it.each([...modules.keys()])('%s parses as a browser ES module and is type-checked', (name) => {
+    const source = modules.get(name) ?? '';
+    expect(() =>
+      transformSync(source, { loader: 'js', format: 'esm', sourcefile: name }),
+    ).not.toThrow();
+    expect(source.startsWith('// @ts-check\n')).toBe(true);
+  });
+
+  it('imports only modules beside it, by relative URL, and every module is reached', () => {
+    const reached = new Set<string>(['dashboard.js']);
+    const queue = ['dashboard.js'];
+    while (queue.length > 0) {
+      const name = queue.shift() ?? '';
+      for (const specifier of importsOf(modules.get(name) ?? '')) {
+        expect(specifier, `${name} imports ${specifier}`).toMatch(/^\.\/[\w-]+\.js$/);
+        const target = specifier.slice(2);
+        expect(modules.has(target), `${name} imports ${specifier}`).toBe(true);
+        if (!reached.has(target)) {
+          reached.add(target);
+          queue.push(target);
+        }
+      }
+    }
+    expect([...reached].sort()).toEqual([...modules.keys()].sort());
+    // Types come from the platform's own declarations, which the browser never loads.
+    for (const [name, source] of modules) {
+      expect(source, name).not.toMatch(/^\s*import\s[^'"]*from\s+'\.\.\//m);
+    }
+  });
+
+  it('has one data source interface, with the event stream and polling behind it', () => {
+    const feed = modules.get('feed.js') ?? '';
+    expect(feed).toContain('@typedef {object} DataSource');
+    for (const name of ['source-events.js', 'source-polling.js']) {
+      expect(modules.get(name), name).toContain('@returns {DataSource}');
+    }
+    // Only the sources talk to the stream; the rest of the dashboard reads the feed.
+    for (const [name, source] of modules) {
+      if (name !== 'source-events.js') expect(source, name).not.toContain('new EventSource');
+    }
+  });
+
+  it('names the session headers exactly as the balancer does', () => {
+    const carrier = modules.get('session-carrier.js') ?? '';
+    const named = [...carrier.matchAll(/'(X-Lab-[\w-]+)'/g)].map((match) =>
+      match[1]?.toLowerCase(),
+    );
+    expect(named.sort()).toEqual([SESSION_HEADERS.cookie, SESSION_HEADERS.session].sort());
   });
 
   it('only looks up elements that the page renders', () => {
@@ -194,15 +290,18 @@ describe('the dashboard script and style sheet', () => {
   });
 
   it('calls the lab with relative URLs only, and writes JSON', () => {
-    const calls = [
-      ...script.matchAll(/(?:fetch|EventSource|send)\(\s*(?:'[A-Z]+',\s*)?([`'])([^`']*)\1/g),
-    ];
-    const urls = calls.map((match) => match[2] ?? '');
+    // Every address the modules name, wherever they pass it: fetch, a source, a control.
+    const urls = [...script.matchAll(/([`'])((?:lab|api)\/[^`']*)\1/g)].map(
+      (match) => match[2] ?? '',
+    );
+    expect(script).not.toMatch(/(?:fetch|EventSource)\(\s*[`']\//);
     expect(urls).toEqual(
       expect.arrayContaining([
         'lab/state',
         'lab/events',
         'api/visit',
+        'api/session',
+        'lab/cookie-test?round=${round}',
         'lab/replace',
         'lab/scale',
         'lab/config',
@@ -218,6 +317,7 @@ describe('the dashboard script and style sheet', () => {
   it('loads nothing from another origin and stays small', () => {
     expect(style).not.toMatch(/@import|url\(/);
     expect(script).not.toMatch(/https?:\/\//);
-    expect(script.length + style.length).toBeLessThan(32 * 1024);
+    // No framework and no build step: what the browser loads is what is written here.
+    expect(script.length + style.length).toBeLessThan(72 * 1024);
   });
 });

@@ -2,8 +2,9 @@
  * The lab's dashboard page, rendered on the server.
  *
  * The whole structure (headings, cards' container, every control) is in the HTML, so the page
- * reads and navigates before its script runs; `assets/dashboard.js` then fills it from
- * `lab/state` and the event stream. Every URL is relative, without a leading slash, so the page
+ * reads and navigates before its script runs; the script's modules in `assets/` (entry
+ * `dashboard.js`) then fill it from the lab's data source: the event stream, or polling
+ * `lab/state` where the stream cannot pass. Every URL is relative, without a leading slash, so the page
  * also works when a site serves the lab under a path prefix such as `/labs/sessions/`.
  */
 import { strings, type Lang, type StringKey } from './strings.ts';
@@ -65,6 +66,24 @@ function primaryLanguage(tag: string): Lang | null {
   return primary === 'fr' || primary === 'en' ? primary : null;
 }
 
+/**
+ * The dashboard's script modules, every one a file of `assets/`: the entry first, then the
+ * modules it imports, which the page asks for at once rather than one import after another.
+ */
+export const DASHBOARD_MODULES = [
+  'dashboard.js',
+  'controls.js',
+  'event-log.js',
+  'feed.js',
+  'format.js',
+  'self-test.js',
+  'session-carrier.js',
+  'session.js',
+  'source-events.js',
+  'source-polling.js',
+  'state-view.js',
+] as const;
+
 /** Renders the dashboard's full HTML document in one language. */
 export function renderDashboard(lang: Lang): string {
   const s = strings[lang];
@@ -80,7 +99,10 @@ export function renderDashboard(lang: Lang): string {
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="lab/assets/dashboard.css">
 <script type="application/json" id="lab-strings">${jsonForScript(s)}</script>
-<script src="lab/assets/dashboard.js" defer></script>
+<script type="module" src="lab/assets/${DASHBOARD_MODULES[0]}"></script>
+${DASHBOARD_MODULES.slice(1)
+  .map((name) => `<link rel="modulepreload" href="lab/assets/${name}">`)
+  .join('\n')}
 </head>
 <body>
 <header class="top">
@@ -97,13 +119,25 @@ export function renderDashboard(lang: Lang): string {
       <div><dt>${t('glanceStore')}</dt><dd id="glance-store">${t('unknown')}</dd></div>
       <div><dt>${t('glanceInstances')}</dt><dd id="glance-desired">${t('unknown')}</dd></div>
       <div><dt>${t('glanceFeed')}</dt><dd id="glance-feed">${t('feedConnecting')}</dd></div>
+      <div><dt>${t('glanceCarrier')}</dt><dd id="glance-carrier">${t('carrierCookie')}</dd></div>
+      <div><dt>${t('glanceWatcher')}</dt><dd id="glance-watcher">${t('unknown')}</dd></div>
     </dl>
+  </section>
+  <section id="selftest" class="selftest" aria-labelledby="h-selftest" hidden>
+    <h2 id="h-selftest">${t('selfTestHeading')}</h2>
+    <dl id="selftest-list" class="glance checks"></dl>
   </section>
 </header>
 <div id="rollout-failed" class="banner" role="alert" hidden>
   <h2>${t('rolloutFailedTitle')}</h2>
   <p>${t('rolloutFailedBody')}</p>
   <pre id="rollout-error"></pre>
+</div>
+<p id="rollout-line" class="rollout-line" hidden></p>
+<div id="cookie-warning" class="banner banner-notice" role="alert" hidden>
+  <h2>${t('cookieWarningTitle')}</h2>
+  <p>${t('cookieWarningBody')}</p>
+  <p><a id="cookie-open" href="?lang=${lang}" target="_blank" rel="noopener">${t('cookieWarningLink')}</a></p>
 </div>
 <div id="action-error" class="banner banner-small" role="alert" hidden></div>
 <p id="action-status" class="action-status" role="status"></p>
