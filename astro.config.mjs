@@ -4,12 +4,19 @@ import starlight from '@astrojs/starlight';
 import { listLessonSlugs } from './src/utils/lessons.ts';
 import { isolationHeaders } from './src/utils/isolation.ts';
 import { labs } from './src/integrations/labs.ts';
+import { coiServiceWorker, coiServiceWorkerHead } from './src/integrations/coi-serviceworker.ts';
 
 // The sidebar lists every lesson found in the French folder; English mirrors it file by file, and
 // Starlight shows each slug's title in the reader's language.
 const lessons = listLessonSlugs(new URL('./content/docs/fr/', import.meta.url).pathname);
 
+// The path the site is served under. Where a host cannot send the isolation headers, a service
+// worker served at this path's root adds them (src/integrations/coi-serviceworker.ts), and its
+// scope is that folder: the pages load it from here, so its file and its scope follow this value.
+const base = '/';
+
 export default defineConfig({
+  base,
   // Both languages live under their own prefix (`/fr/…`, `/en/…`) so that `content/docs/fr/` and
   // `content/docs/en/` mirror each other exactly; a French "root" locale would instead put French
   // pages at the top of `content/docs/`. `/` then has no page of its own and redirects to the
@@ -21,9 +28,13 @@ export default defineConfig({
   server: { headers: isolationHeaders },
   integrations: [
     labs(),
+    coiServiceWorker(base),
     starlight({
       title: { fr: 'Processus sans état', en: 'Stateless processes' },
       favicon: '/favicon.svg',
+      // A few bytes in every page that isolate it through the service worker where the headers
+      // are missing, and do nothing where they are present.
+      head: [coiServiceWorkerHead(base)],
       // Long lines wrap instead of scrolling: a scrolling code block becomes an unnamed landmark
       // region, and two on a page fail axe's landmark-unique rule.
       expressiveCode: { defaultProps: { wrap: true } },
