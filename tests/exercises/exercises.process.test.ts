@@ -5,15 +5,20 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  labFiles,
   labsDir,
+  layOutLab,
+  readManifest,
+  sharedChecksClient,
+  solutionFiles,
+} from '../../sandboxes/labs/lab-model.ts';
+import {
   loadCheck,
-  readLabManifest,
+  makeWorkingCopy,
+  readExercise,
   type CheckResult,
 } from '../../sandboxes/labs/run-check.ts';
 import {
   Visitor,
-  copyApp,
   freePort,
   labState,
   root,
@@ -96,34 +101,47 @@ function summary(results: CheckResult[]): Record<string, boolean> {
   return Object.fromEntries(results.map((entry) => [entry.id, entry.ok]));
 }
 
-describe('lab.json of each exercise', () => {
+describe('lab.json and layout of each exercise', () => {
   it.each(exercises)(
-    '$lab: valid, its editable files exist, its solution changes them',
+    '$lab: an exercise with sessions in Redis; its solution changes editable files only',
     ({ lab }) => {
-      const manifest = readLabManifest(lab);
+      const manifest = readExercise(lab);
       expect(manifest.sessionStore).toBe('redis');
       expect(manifest.instances).toBe(3);
-      const solutionDir = path.join(labsDir, lab, 'solution');
-      const solutionFiles = fs.readdirSync(solutionDir);
-      expect(solutionFiles.length).toBeGreaterThan(0);
-      for (const name of solutionFiles) {
-        // Solve writes these over the starting files: each must be editable, exist in app/, and differ.
+      const starting = layOutLab(lab);
+      const solution = solutionFiles(lab);
+      expect(solution.size).toBeGreaterThan(0);
+      for (const [name, contents] of solution) {
+        // Solve writes these over the starting files: each must be editable, laid out, and differ.
         expect(manifest.editable).toContain(name);
-        const starting = fs.readFileSync(path.join(labsDir, lab, 'app', name), 'utf8');
-        expect(fs.readFileSync(path.join(solutionDir, name), 'utf8')).not.toBe(starting);
+        expect(starting.get(`app/${name}`)).toBeDefined();
+        expect(contents).not.toBe(starting.get(`app/${name}`));
       }
       // The solved lab has every file the starting lab has, and nothing else.
-      expect([...labFiles(lab, true).keys()]).toEqual([...labFiles(lab, false).keys()]);
-      expect(labFiles(lab, false).has('server.js')).toBe(true);
+      expect([...layOutLab(lab, { solved: true }).keys()]).toEqual([...starting.keys()]);
     },
   );
 
-  it('the three labs carry the same lab-client.js, so a fix in one reaches all', () => {
-    const copies = exercises.map(({ lab }) =>
-      fs.readFileSync(path.join(labsDir, lab, 'checks/lab-client.js'), 'utf8'),
-    );
-    expect(new Set(copies).size).toBe(1);
-  });
+  it.each(exercises)(
+    '$lab: the copy run-check.ts lays out is complete, with the one shared checks client',
+    ({ lab }) => {
+      const copy = makeWorkingCopy(lab, false);
+      try {
+        // Every file of the base lab's app is there, whether the exercise changes it or not.
+        for (const name of fs.readdirSync(path.join(labsDir, 'sessions/app'))) {
+          expect(fs.existsSync(path.join(copy, 'app', name)), name).toBe(true);
+        }
+        expect(fs.readFileSync(path.join(copy, 'checks/lab-client.js'), 'utf8')).toBe(
+          fs.readFileSync(sharedChecksClient, 'utf8'),
+        );
+        expect(JSON.parse(fs.readFileSync(path.join(copy, 'lab.json'), 'utf8'))).toEqual(
+          readManifest(lab),
+        );
+      } finally {
+        fs.rmSync(copy, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('a check against a lab it cannot check', () => {
@@ -206,14 +224,19 @@ describe('a check against a lab it cannot check', () => {
 describe.each(exercises)('exercise $lab', ({ lab, failing }) => {
   describe('starting files', () => {
     let running: LabProcess;
-    let appDir: string;
+    let copy: string;
     beforeAll(async () => {
-      appDir = copyApp(path.join(labsDir, lab, 'app'));
-      running = await startLab({ LAB_APP_DIR: appDir, SESSION_STORE: 'redis' });
+      copy = makeWorkingCopy(lab, false);
+      // No SESSION_STORE nor INSTANCES: the lab.json beside the laid-out app says them.
+      running = await startLab({
+        LAB_APP_DIR: path.join(copy, 'app'),
+        SESSION_STORE: '',
+        INSTANCES: '',
+      });
     });
     afterAll(async () => {
       await running?.stop();
-      fs.rmSync(appDir, { recursive: true, force: true });
+      fs.rmSync(copy, { recursive: true, force: true });
     });
 
     it('keep the lab contract, so the dashboard works: visits counted across instances, /healthz 200', async () => {
@@ -232,6 +255,8 @@ describe.each(exercises)('exercise $lab', ({ lab, failing }) => {
       expect((await fetch(new URL('readyz', running.url))).status).toBe(200);
       const state = await labState(running.url);
       expect(state.lastError).toBeNull();
+      // The lab.json's defaults, read beside the laid-out app folder.
+      expect(state).toMatchObject({ sessionStore: 'redis', desired: 3 });
     });
 
     it(`fail the check with ${failing.join(', ')}, each message saying what is still stateful`, async () => {
@@ -275,18 +300,10 @@ describe('API details the exercises teach with', () => {
   it('avatar (solution, real redis-server): 404 before, 415 for text, 413 over 200 KB, bytes intact', async () => {
     const redis = await startRedis();
     try {
-      const appDir = copyApp(path.join(labsDir, 'avatar', 'app'));
-      dirs.push(appDir);
-      fs.copyFileSync(
-        path.join(labsDir, 'avatar/solution/avatar.js'),
-        path.join(appDir, 'avatar.js'),
-      );
-      fs.copyFileSync(
-        path.join(labsDir, 'avatar/solution/server.js'),
-        path.join(appDir, 'server.js'),
-      );
+      const copy = makeWorkingCopy('avatar', true);
+      dirs.push(copy);
       running = await startLab({
-        LAB_APP_DIR: appDir,
+        LAB_APP_DIR: path.join(copy, 'app'),
         SESSION_STORE: 'redis',
         REDIS_URL: redis.url,
       });
@@ -336,10 +353,10 @@ describe('API details the exercises teach with', () => {
   });
 
   it('cart (starting files): bad input is a 400 that says what to send', async () => {
-    const appDir = copyApp(path.join(labsDir, 'cart', 'app'));
-    dirs.push(appDir);
+    const copy = makeWorkingCopy('cart', false);
+    dirs.push(copy);
     running = await startLab({
-      LAB_APP_DIR: appDir,
+      LAB_APP_DIR: path.join(copy, 'app'),
       SESSION_STORE: 'redis',
       INSTANCES: '1',
     });
