@@ -282,6 +282,15 @@ export function readManifest(id: string): LabManifest {
   return manifest;
 }
 
+/**
+ * The working copy `LAB=<lab> npm run lab` lays a lab out into, `.lab-work/<lab>/`: the learner
+ * edits its `app/` files, and the checks runner checks them.
+ */
+export function labWorkDir(id: string): string {
+  // Only a lab's name becomes a folder name: labFolder refuses anything else.
+  return path.join(root, '.lab-work', path.basename(labFolder(id)));
+}
+
 /** The one answer to "is this lab an exercise?": it has a solution and a check. */
 export function isExercise(manifest: Pick<LabManifest, 'solution' | 'check'>): boolean {
   return manifest.solution === 'overlay' && typeof manifest.check === 'string';

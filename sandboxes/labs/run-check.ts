@@ -4,10 +4,11 @@
  *   node sandboxes/labs/run-check.ts <lab> [--solution] [--lang fr|en] [--json]
  *                                          [--url http://127.0.0.1:3000/] [--redis-url redis://…]
  *
- * Without `--url`, it lays the lab out (lab-model.ts: its base lab's app, its own files as they
- * are now, the solution over them with `--solution`, the shared checks client beside its checks)
- * into `.lab-work/`, starts a lab on the copy, runs the check, prints the results, and removes
- * everything it started.
+ * Without `--url`, it lays the lab out (lab-model.ts: its base lab's app, its own files, the
+ * solution over them with `--solution`, the shared checks client beside its checks) into
+ * `.lab-work/`, with the learner's edited files from `.lab-work/<lab>/app` (where
+ * `LAB=<lab> npm run lab` put them) when there are some, starts a lab on the copy, runs the check,
+ * prints the results, and removes everything it started.
  * With `--url`, it checks a lab that is already running there (`npm run lab`) and starts nothing.
  * It exits with 0 when every result passes, 1 when one fails, 2 when it cannot run.
  */
@@ -21,6 +22,7 @@ import { startLab, type RunningLab } from '../platform/lab.ts';
 import { waitForRollout } from '../platform/rollout-wait.ts';
 import {
   isExercise,
+  labWorkDir,
   layOutLab,
   listLabs,
   readManifest,
@@ -78,6 +80,20 @@ export function makeWorkingCopy(lab: string, solution: boolean): string {
 }
 
 /**
+ * The learner's own files: the editable files of the copy `LAB=<lab> npm run lab` laid out and
+ * the learner edited, written over `copy`'s; the folder they came from, or null when there is none.
+ */
+export function takeLearnerFiles(lab: string, copy: string): string | null {
+  const edited = path.join(labWorkDir(lab), 'app');
+  if (!fs.existsSync(path.join(labWorkDir(lab), 'lab.json'))) return null;
+  for (const name of readManifest(lab).editable) {
+    const file = path.join(edited, name);
+    if (fs.existsSync(file)) fs.copyFileSync(file, path.join(copy, 'app', name));
+  }
+  return edited;
+}
+
+/**
  * Loads a lab's check module from a laid-out copy, where the shared checks client sits beside
  * it: `copy` when given, else a throwaway one, removed once the module is loaded.
  */
@@ -116,6 +132,17 @@ export async function runCheck(lab: string, options: RunOptions = {}): Promise<C
   const copy = makeWorkingCopy(lab, options.solution ?? false);
   const progress = (message: string): void =>
     onProgress({ fr: `lab : ${message}`, en: `lab: ${message}` });
+  const edited = options.solution ? null : takeLearnerFiles(lab, copy);
+  onProgress(
+    edited
+      ? { fr: `vos fichiers : ${edited}`, en: `your files: ${edited}` }
+      : options.solution
+        ? { fr: 'le corrigé', en: 'the solution' }
+        : {
+            fr: `les fichiers de départ (LAB=${lab} npm run lab les copie pour vous dans .lab-work/${lab}/app)`,
+            en: `the starting files (LAB=${lab} npm run lab copies them for you into .lab-work/${lab}/app)`,
+          },
+  );
   let running: RunningLab | null = null;
   try {
     const module = await loadCheck(lab, copy);

@@ -5,6 +5,7 @@ import { Balancer } from './balancer.ts';
 import {
   extendsBase,
   LabFileError,
+  labWorkDir,
   layOutLab,
   readLabDefaults,
   readManifest,
@@ -251,7 +252,7 @@ function appDirToRun(env: NodeJS.ProcessEnv): string {
     );
   }
   if (lab) {
-    const folder = fileURLToPath(new URL(`../../.lab-work/${lab}/`, import.meta.url));
+    const folder = labWorkDir(lab);
     const manifest = readManifest(lab);
     writeLayout(layOutLab(lab), folder, { keep: manifest.editable.map((name) => `app/${name}`) });
     console.log(
