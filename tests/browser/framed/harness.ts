@@ -121,6 +121,8 @@ export interface Relay {
   readonly heldEventBytes: number;
   /** Event-stream bytes the relay delivered to the browser. */
   readonly deliveredEventBytes: number;
+  /** How many events of each type (`heartbeat`, `state`…) the relay delivered to the browser. */
+  deliveredEvents: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -138,6 +140,21 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const sockets = new Set<Duplex>();
   let heldEventBytes = 0;
   let deliveredEventBytes = 0;
+  const deliveredEvents = new Map<string, number>();
+  // Counts the events in what reaches the browser; a block may arrive split over several chunks.
+  const eventCounter = (): ((bytes: Buffer) => void) => {
+    let text = '';
+    return (bytes) => {
+      deliveredEventBytes += bytes.length;
+      text += bytes.toString('utf8');
+      let end: number;
+      while ((end = text.indexOf('\n\n')) >= 0) {
+        const type = /^event: (.+)$/m.exec(text.slice(0, end))?.[1];
+        if (type) deliveredEvents.set(type, (deliveredEvents.get(type) ?? 0) + 1);
+        text = text.slice(end + 2);
+      }
+    };
+  };
 
   const server = https.createServer(
     { key: options.certificate.key, cert: options.certificate.cert },
@@ -198,18 +215,20 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         }
         if (!options.bufferEventStreams) {
           // Node writes each chunk as it comes; nothing to do but count what went through.
-          answer.on('data', (chunk: Buffer) => (deliveredEventBytes += chunk.length));
+          answer.on('data', eventCounter());
           answer.pipe(response);
           return;
         }
         response.flushHeaders();
+        const count = eventCounter();
         let held: Buffer[] = [];
         let size = 0;
         const release = (): void => {
           if (size === 0) return;
-          response.write(Buffer.concat(held));
+          const bytes = Buffer.concat(held);
+          response.write(bytes);
           heldEventBytes -= size;
-          deliveredEventBytes += size;
+          count(bytes);
           held = [];
           size = 0;
         };
@@ -248,6 +267,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     get deliveredEventBytes() {
       return deliveredEventBytes;
     },
+    deliveredEvents,
     close: async () => {
       for (const upstream of upstreams) upstream.destroy();
       await closeServer(server, sockets);
