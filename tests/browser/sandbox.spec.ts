@@ -207,15 +207,16 @@ for (const lang of ['fr', 'en'] as const) {
   test(`an exercise: Check fails on the starting files and passes after Solve (${lang})`, async ({
     page,
   }) => {
-    test.skip(runtime !== 'local', 'the exercise flow is the same in both runtimes; run once');
     const say = { ...words[lang], ...exerciseWords[lang] };
     await page.goto(`/${lang}/exercises/`);
-    await page.evaluate(async () => {
-      await fetch('/_labs/cart/stop', { method: 'POST' });
-      await fetch('/_labs/cart/reset', { method: 'POST' });
-    });
+    if (runtime === 'local') {
+      await page.evaluate(async () => {
+        await fetch('/_labs/cart/stop', { method: 'POST' });
+        await fetch('/_labs/cart/reset', { method: 'POST' });
+      });
+    }
     const sandbox = page.locator('lab-sandbox[data-lab="cart"]');
-    await sandbox.getByLabel(say.local).check();
+    await sandbox.getByLabel(say[runtime]).check();
     await sandbox.getByRole('button', { name: say.start }).click();
     await expect(sandbox.frameLocator('[data-preview]').locator('#visit')).toBeVisible({
       timeout: 90_000,
@@ -243,3 +244,48 @@ for (const lang of ['fr', 'en'] as const) {
     await sandbox.getByRole('button', { name: say.stop, exact: true }).click();
   });
 }
+
+test('"best available" picks the lab host on this origin at once, without waiting for a boot', async ({
+  page,
+}) => {
+  test.skip(runtime !== 'local', 'here only the local lab host answers; the workflow has no host');
+  await page.goto('/en/lab/');
+  await page.evaluate(async () => {
+    await fetch('/_labs/sessions/stop', { method: 'POST' });
+  });
+  // This page is cross-origin isolated, so WebContainer counts as supported here: only the order
+  // of "best available" keeps it from booting (and waiting 20 s offline) before the local host.
+  expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  await page.getByLabel('Best available').check();
+  const clicked = Date.now();
+  await page.getByRole('button', { name: words.en.start }).click();
+  // The local runtime's own first step: the probe answered and the lab host is starting the lab.
+  await expect(page.locator('[data-status]')).toHaveText('Starting the lab…', { timeout: 5_000 });
+  const probed = (Date.now() - clicked) / 1000;
+  await expect(page.frameLocator('[data-preview]').locator('#visit')).toBeVisible({
+    timeout: 20_000,
+  });
+  const seconds = (Date.now() - clicked) / 1000;
+  console.log(
+    `best available: local runtime chosen ${probed.toFixed(1)} s after Start, dashboard after ${seconds.toFixed(1)} s`,
+  );
+  await expect(page.locator('[data-status]')).toContainText(words.en.runningOn.local);
+  // WebContainer was never tried: it would have fetched the packaged lab it mounts from this site
+  // and its own runtime from StackBlitz; nothing left this origin.
+  const origin = new URL(page.url()).origin;
+  expect(
+    requests.filter((url) => !url.startsWith(origin) || url.includes('/labs/sessions.json')),
+  ).toEqual([]);
+  // Under WebContainer's 20 s boot limit, however loaded the machine; the rest of the time is the
+  // lab's own start (a store and three Node processes).
+  expect(seconds).toBeLessThan(20);
+  // The preview frame carries what WebContainer's preview asks for, from the first load.
+  await expect(page.locator('[data-preview]')).toHaveAttribute(
+    'allow',
+    'cross-origin-isolated; clipboard-read; clipboard-write',
+  );
+  await page.getByRole('button', { name: words.en.stop, exact: true }).click();
+  await expect(page.locator('[data-workspace]')).toBeHidden();
+});
