@@ -1,6 +1,6 @@
 /**
- * Reads what a lab's checks printed: `run-checks.js` (and the local host's check) end with one
- * JSON line `{"results":[{"id","ok","message":{"fr","en"}}]}`.
+ * Reads what a packaged lab's command-line tools printed: `run-checks.js` ends with one JSON line
+ * `{"results":[{"id","ok","message":{"fr","en"}}]}`, `wait-rollout.js` with `{"ok","error"}`.
  */
 import type { CheckResult } from './runtime.ts';
 import { lastLines, plainLines } from './output-log.ts';
@@ -50,4 +50,32 @@ export function isCheckResult(value: unknown): value is CheckResult {
     typeof message.fr === 'string' &&
     typeof message.en === 'string'
   );
+}
+
+/**
+ * Reads how `wait-rollout.js` ended (its exit code and output): returns when the platform rolled
+ * the files out, throws with the platform's own reason otherwise.
+ */
+export function readRolloutOutput(code: number, output: string): void {
+  const answer = lastJsonLine(output) as { ok?: unknown; error?: unknown } | null;
+  if (code === 0 && answer?.ok === true) return;
+  const why =
+    typeof answer?.error === 'string'
+      ? answer.error
+      : `exit code ${code}. Its last lines:\n${lastLines(output)}`;
+  throw new Error(`The platform could not roll the files out: ${why}`);
+}
+
+// The last line of some output that is a JSON object, parsed, or null.
+function lastJsonLine(output: string): unknown {
+  for (const line of plainLines(output).reverse()) {
+    const text = line.trim();
+    if (!text.startsWith('{')) continue;
+    try {
+      return JSON.parse(text);
+    } catch {
+      // A line that merely starts with a brace: keep looking.
+    }
+  }
+  return null;
 }

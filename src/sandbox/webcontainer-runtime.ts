@@ -15,8 +15,8 @@ import {
   type WebContainerLike,
   type WebContainerProcessLike,
 } from './boot.ts';
-import { parseCheckOutput } from './check-output.ts';
-import { OutputLog, lastLines, plainLines } from './output-log.ts';
+import { parseCheckOutput, readRolloutOutput } from './check-output.ts';
+import { OutputLog, lastLines } from './output-log.ts';
 import { fetchLabTree, readPackagedLab, type PackagedLab } from './packaged-lab.ts';
 import { progressFromLine } from './progress.ts';
 import type { CheckResult, LabRuntime, Progress } from './runtime.ts';
@@ -340,13 +340,7 @@ export class WebContainerRuntime implements LabRuntime {
       this.#rolloutTimeoutMs,
       'The rollout',
     );
-    const answer = lastJsonLine(output) as { ok?: unknown; error?: unknown } | null;
-    if (code === 0 && answer?.ok === true) return;
-    const why =
-      typeof answer?.error === 'string'
-        ? answer.error
-        : `exit code ${code}. Its last lines:\n${lastLines(output)}`;
-    throw new Error(`The platform could not roll the files out: ${why}`);
+    readRolloutOutput(code, output);
   }
 
   async check(): Promise<CheckResult[]> {
@@ -437,20 +431,6 @@ async function pump(output: ReadableStream<string>, take: (chunk: string) => voi
   } finally {
     reader.releaseLock();
   }
-}
-
-// The last line of some output that is a JSON object, parsed, or null.
-function lastJsonLine(output: string): unknown {
-  for (const line of plainLines(output).reverse()) {
-    const text = line.trim();
-    if (!text.startsWith('{')) continue;
-    try {
-      return JSON.parse(text);
-    } catch {
-      // A line that merely starts with a brace: keep looking.
-    }
-  }
-  return null;
 }
 
 function delay(ms: number): Promise<void> {
