@@ -27,6 +27,11 @@ export const LAB_HOST = 'lab.test';
  * cannot relate to the origin of the page that shows its dashboard.
  */
 export const INNER_HOST = 'localhost:3000';
+/**
+ * A `Host` the lab has never heard of, for the other possibility: nobody knows which `Host` a
+ * server inside WebContainer sees, so framed mode must work with any.
+ */
+export const FOREIGN_HOST = 'k3x9-3000.preview.invalid';
 
 /** Chromium flags that make `*.test` reach this machine and accept the throwaway certificate. */
 export const FRAMED_CHROMIUM_ARGS = [
@@ -346,6 +351,8 @@ export interface FramedOptions {
   bufferEventStreams?: boolean;
   /** `LAB_SELF_TEST=1`: the lab prints `self-test: …` lines. @default false */
   selfTest?: boolean;
+  /** The `Host` the relay gives the lab. @default INNER_HOST */
+  innerHost?: string;
 }
 
 /** A lab behind the relay, and the course page that frames it. */
@@ -401,6 +408,7 @@ export async function startFramedSetup(options: FramedOptions): Promise<FramedSe
       target: lab.url,
       certificate,
       bufferEventStreams: options.bufferEventStreams ?? false,
+      innerHost: options.innerHost ?? INNER_HOST,
     });
     stops.push(() => relay.close());
     const course = await startCoursePage(certificate, relay.origin);
