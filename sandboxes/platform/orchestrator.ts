@@ -8,7 +8,7 @@ import { messageOf } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { Instance } from './instance.ts';
 import { parseListeningLine, progressLine } from './lines.ts';
-import { probe } from './net-utils.ts';
+import { freePort, probe } from './net-utils.ts';
 import type {
   InstanceView,
   LabState,
@@ -49,6 +49,10 @@ type DueRollout = NonNullable<LabState['rollout']>;
 const instancePreload = (): string =>
   process.env['LAB_INSTANCE_PRELOAD'] ||
   fileURLToPath(new URL('./instance-preload.ts', import.meta.url));
+
+// `--import` came with Node 18.18 and 20.6. A runtime without it still runs the lab, degraded:
+// each instance gets a port chosen ahead (which may race) and may outlive a killed lab.
+const canPreload = process.allowedNodeEnvironmentFlags.has('--import');
 
 /** The reason a rollout gets when the watcher saw an edit. */
 export const EDIT_REASON = 'the app files changed';
@@ -152,6 +156,11 @@ export class Orchestrator {
    * retrying, as a deployment whose pods crash-loop does: mending the files brings it back.
    */
   async start(onProgress: (message: string) => void = () => {}): Promise<void> {
+    if (!canPreload) {
+      this.#options.log?.(
+        `this Node (${process.version}) has no --import: instances get ports chosen ahead and may outlive a lab that is killed`,
+      );
+    }
     await this.#serial(async () => {
       const starting = Array.from({ length: this.#desired }, (_, index) => {
         onProgress(progressLine.instance(index + 1, this.#desired));
@@ -409,8 +418,9 @@ export class Orchestrator {
     const framed = this.#options.framed ?? false;
     // The preload (ours, not the learner's) ends the instance when the lab is gone and reports
     // the port the app got: the app listens on port 0, so no two instances race for a port.
-    const preload = pathToFileURL(instancePreload()).href;
-    const args = ['--import', preload, path.join(appDir, 'server.js')];
+    const port = canPreload ? 0 : await freePort();
+    const preload = canPreload ? ['--import', pathToFileURL(instancePreload()).href] : [];
+    const args = [...preload, path.join(appDir, 'server.js')];
     const child = spawn(process.execPath, args, {
       cwd: appDir,
       env: {
@@ -419,7 +429,7 @@ export class Orchestrator {
         // Node 22 and later keep compiled modules here, so a new instance starts faster; older
         // versions ignore it.
         NODE_COMPILE_CACHE: path.join(os.tmpdir(), 'twelve-factor-lab-compile-cache'),
-        PORT: '0',
+        PORT: String(port),
         HOST: '127.0.0.1',
         INSTANCE_ID: id,
         SESSION_STORE: sessionStore,
@@ -438,6 +448,7 @@ export class Orchestrator {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const instance = new Instance(id, child);
+    if (!canPreload) instance.listen(port);
     this.instances.push(instance);
     for (const stream of ['stdout', 'stderr'] as const) {
       const source = child[stream];

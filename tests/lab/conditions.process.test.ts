@@ -21,6 +21,7 @@ import {
   startLabProcess,
   tinyApp,
   tinyServer,
+  unpackLab,
   Visitor,
   waitForState,
   type LabProcess,
@@ -573,5 +574,44 @@ describe('framed mode, the session headers, heartbeats and the self-test (LAB_FR
     expect(cookieLines.map((finding) => finding!.status)).toEqual(['fallback', 'ok']);
     const bad = await send(lab.url, 'GET', 'lab/cookie-test?round=3');
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('a packaged lab, as WebContainer runs it (LAB_FRAMED=1, LAB_SELF_TEST=1)', () => {
+  it('bundles the preload, passes its self-test, frames its cookie and leaves no orphan when killed', async () => {
+    const entry = await unpackLab('sessions');
+    const folder = path.dirname(entry);
+    expect(fs.existsSync(path.join(folder, 'instance-preload.js'))).toBe(true);
+    const lab = await startLabProcess({ LAB_FRAMED: '1', LAB_SELF_TEST: '1' }, entry);
+    try {
+      const state = await waitForState(
+        lab.url,
+        (s) =>
+          settled(s) &&
+          s.selfTest !== null &&
+          (['storeLink', 'sigterm', 'watcher'] as const).every(
+            (name) => s.selfTest![name].status !== 'pending',
+          ),
+      );
+      expect(state.selfTest).toMatchObject({
+        storeLink: { status: 'ok' },
+        sigterm: { status: 'ok' },
+        watcher: { status: 'ok' },
+      });
+      const visit = await new Visitor(lab.url).visit();
+      expect(visit.headers.get('set-cookie')).toMatch(
+        /SameSite=None.*Partitioned|Partitioned.*SameSite=None/,
+      );
+      const children = childPids(lab.child.pid!);
+      expect(children.length).toBeGreaterThanOrEqual(4);
+      lab.child.kill('SIGKILL');
+      await new Promise((resolve) => lab.child.once('exit', resolve));
+      const killedAt = Date.now();
+      while (children.some(isRunning) && Date.now() - killedAt < 2000) await sleep(50);
+      expect(children.filter(isRunning)).toEqual([]);
+    } finally {
+      await lab.stop();
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
