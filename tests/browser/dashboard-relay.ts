@@ -24,6 +24,11 @@ export interface RelayOptions {
 export interface Relay {
   /** The relay's own address, ending with a slash: the dashboard is there. */
   url: string;
+  /**
+   * Stops holding the event stream back, as when the buffering proxy is taken out of the path:
+   * what it held goes through at once, and everything after as it comes.
+   */
+  release(): void;
   /** Stops the relay and ends every connection through it, event streams included. */
   close(): Promise<void>;
 }
@@ -38,6 +43,9 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade'];
 export async function startRelay(target: string, options: RelayOptions = {}): Promise<Relay> {
   const upstreamUrl = new URL(target);
   const strip = options.stripSetCookie ?? 'none';
+  let buffering = options.bufferEvents ?? false;
+  /** The streams being held back, each with the function that lets its bytes through. */
+  const held = new Set<() => void>();
 
   const server = http.createServer((request, response) => {
     const pathname = (request.url ?? '/').split('?')[0] ?? '/';
@@ -56,24 +64,40 @@ export async function startRelay(target: string, options: RelayOptions = {}): Pr
         for (const name of HOP_BY_HOP) delete headers[name];
         if (strip === 'all' || (strip === 'app' && !isLab)) delete headers['set-cookie'];
         response.writeHead(answer.statusCode ?? 502, headers);
-        if (!(options.bufferEvents && pathname === '/lab/events')) {
+        if (!(buffering && pathname === '/lab/events')) {
           answer.pipe(response);
           return;
         }
         // Node sends a head with the first bytes of the body; a proxy sends it as it comes.
         response.flushHeaders();
-        let held: Buffer[] = [];
+        let chunks: Buffer[] = [];
         let size = 0;
+        let holding = true;
+        const flush = (): void => {
+          if (size > 0) response.write(Buffer.concat(chunks));
+          chunks = [];
+          size = 0;
+        };
+        const letGo = (): void => {
+          holding = false;
+          flush();
+        };
+        held.add(letGo);
         answer.on('data', (chunk: Buffer) => {
-          held.push(chunk);
-          size += chunk.length;
-          if (size >= RELAY_BUFFER_BYTES) {
-            response.write(Buffer.concat(held));
-            held = [];
-            size = 0;
+          if (!holding) {
+            response.write(chunk);
+            return;
           }
+          chunks.push(chunk);
+          size += chunk.length;
+          if (size >= RELAY_BUFFER_BYTES) flush();
         });
-        answer.on('end', () => response.end(Buffer.concat(held)));
+        answer.on('end', () => {
+          held.delete(letGo);
+          flush();
+          response.end();
+        });
+        response.on('close', () => held.delete(letGo));
       },
     );
     upstream.on('error', () => {
@@ -90,6 +114,11 @@ export async function startRelay(target: string, options: RelayOptions = {}): Pr
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
+    release: () => {
+      buffering = false;
+      for (const letGo of held) letGo();
+      held.clear();
+    },
     close: async () => {
       // Event streams never end by themselves: close every connection, not only the idle ones.
       server.closeAllConnections();

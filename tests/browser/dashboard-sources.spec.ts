@@ -2,10 +2,13 @@
 // in, opened straight from a real lab process: an event stream that a relay holds back, a
 // browser that never sends the session cookie back, and, for comparison, the lab reached directly.
 import AxeBuilder from '@axe-core/playwright';
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { strings, type Lang } from '../../sandboxes/platform/dashboard/strings.ts';
 import type { LabState } from '../../sandboxes/platform/types.ts';
 import {
+  copyApp,
   labState,
   settled,
   startLabProcess,
@@ -42,10 +45,10 @@ function labUrl(): string {
   return lab.url;
 }
 
-async function relay(options: RelayOptions): Promise<string> {
+async function relay(options: RelayOptions): Promise<Relay> {
   const started = await startRelay(labUrl(), options);
   relays.push(started);
-  return started.url;
+  return started;
 }
 
 /** A string of the dashboard with its placeholders filled, as the page shows it. */
@@ -98,8 +101,8 @@ test('behind a relay that buffers the event stream, the dashboard polls and stil
   page,
 }) => {
   const problems = watchForErrors(page);
-  const base = await relay({ bufferEvents: true });
-  await openDashboard(page, base, 'en');
+  const buffering = await relay({ bufferEvents: true });
+  await openDashboard(page, buffering.url, 'en');
   await expect(page.locator('#glance-feed')).toHaveText(say('en', 'feedPollingSilent'), {
     timeout: 15_000,
   });
@@ -126,6 +129,21 @@ test('behind a relay that buffers the event stream, the dashboard polls and stil
   );
   await expect(page.locator('#glance-feed')).toHaveText(say('en', 'feedPollingSilent'));
   await expectAccessible(page);
+
+  // The relay lets go: the stream's held events arrive late, in a burst, then flow as they
+  // come. The dashboard goes back to the stream and still shows the lab as it is now.
+  buffering.release();
+  await expect(page.locator('#glance-feed')).toHaveText(say('en', 'feedConnected'), {
+    timeout: 10_000,
+  });
+  await expect(page.locator(`#cards li[data-id="${victim}"]`)).toHaveCount(0);
+  await expect(page.locator('#cards li')).toHaveCount(after.instances.length);
+  const current = await labState(labUrl());
+  for (const instance of current.instances) {
+    await expect(page.locator(`#cards li[data-id="${instance.id}"] .status`)).toContainText(
+      say('en', 'statusReady'),
+    );
+  }
   expect(problems).toEqual([]);
 });
 
@@ -133,8 +151,8 @@ test('when the browser never sends the cookie back, the session travels in a hea
   page,
 }) => {
   const problems = watchForErrors(page);
-  const base = await relay({ stripSetCookie: 'app' });
-  await openDashboard(page, base, 'fr');
+  const refusing = await relay({ stripSetCookie: 'app' });
+  await openDashboard(page, refusing.url, 'fr');
   const warning = page.locator('#cookie-warning');
   await expect(page.locator('#glance-carrier')).toHaveText(say('fr', 'carrierCookie'));
 
@@ -209,8 +227,8 @@ test('when the cookie test says the browser refuses every cookie, the header is 
   page,
 }) => {
   const problems = watchForErrors(page);
-  const base = await relay({ stripSetCookie: 'all' });
-  await openDashboard(page, base, 'fr');
+  const refusing = await relay({ stripSetCookie: 'all' });
+  await openDashboard(page, refusing.url, 'fr');
   await expect(page.locator('#cookie-warning')).toBeVisible();
   await expect(page.locator('#glance-carrier')).toHaveText(say('fr', 'carrierHeader'));
   for (const expected of ['1', '2', '3']) expect(await visit(page)).toBe(expected);
@@ -220,4 +238,46 @@ test('when the cookie test says the browser refuses every cookie, the header is 
   });
   await expect(cookieCheck).toContainText(say('fr', 'checkFallback'));
   expect(problems).toEqual([]);
+});
+
+test('an instance that ignores SIGTERM: the rollout shows as under way, and the log says it had to be killed', async ({
+  page,
+}) => {
+  const problems = watchForErrors(page);
+  // A copy of the app whose processes never stop on SIGTERM, as in a runtime where the signal
+  // does not arrive; one instance and a one-second grace keep the test short.
+  const app = copyApp();
+  const server = path.join(app, 'server.js');
+  const source = fs.readFileSync(server, 'utf8');
+  const graceful = "process.on('SIGTERM', () => shutDownGracefully(server, store));";
+  expect(source).toContain(graceful);
+  fs.writeFileSync(server, source.replace(graceful, "process.on('SIGTERM', () => {});"));
+  const stubborn = await startLabProcess({
+    LAB_APP_DIR: app,
+    LAB_STOP_GRACE_MS: '1000',
+    LAB_WATCH: '0',
+    INSTANCES: '1',
+  });
+  try {
+    const before = await waitForState(stubborn.url, settled, 30_000);
+    expect(before.stopGraceMs).toBe(1000);
+    await page.goto(`${stubborn.url}?lang=en`);
+    await expect(page.locator('#cards li')).toHaveCount(1);
+    await expect(page.locator('#glance-feed')).toHaveText(say('en', 'feedConnected'));
+
+    await page.locator('#replace').click();
+    const underWay = strings.en.rolloutRunning.split('(')[0]!.trim();
+    await expect(page.locator('#rollout-line')).toContainText(underWay);
+    const old = before.instances[0]!.id;
+    await expect(page.locator('#events')).toContainText(
+      `${say('en', 'evReplaced', { id: old })} ${say('en', 'evForced', { seconds: '1' })}`,
+      { timeout: 20_000 },
+    );
+    await expect(page.locator('#events li.warn').filter({ hasText: 'SIGKILL' })).toHaveCount(1);
+    await expect(page.locator('#rollout-line')).toBeHidden({ timeout: 20_000 });
+    expect(problems).toEqual([]);
+  } finally {
+    await stubborn.stop();
+    fs.rmSync(app, { recursive: true, force: true });
+  }
 });
