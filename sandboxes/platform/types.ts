@@ -18,6 +18,7 @@ export type InstanceStatus = 'starting' | 'ready' | 'unready' | 'stopping';
 /** One instance as `GET /lab/state` shows it. */
 export interface InstanceView {
   id: string;
+  /** The port the app got (instances listen on port 0 and report it); 0 until it listens. */
   port: number;
   pid: number;
   status: InstanceStatus;
@@ -57,9 +58,11 @@ export interface LabState {
 }
 
 /**
- * How edits are seen: `recursive` (one `fs.watch` of the folder), `per-file` (one `fs.watch`
- * per file, where a recursive watch throws), `polling` (the files' times compared on a timer,
- * where `fs.watch` fails too), `off` (`LAB_WATCH=0`).
+ * How edits are seen: `per-file` (the default: one `fs.watch` per file and per folder, for new
+ * files), `recursive` (one recursive `fs.watch` of the folder, only when `LAB_WATCH_MODE` asks;
+ * it throws in some runtimes, and falls back to `per-file`), `polling` (the files' sizes and
+ * times compared every 500 ms, where `fs.watch` fails or stays silent), `off` (`LAB_WATCH=0`).
+ * `LAB_WATCH_MODE=per-file|recursive|polling` chooses where to start.
  */
 export interface WatcherState {
   mode: 'recursive' | 'per-file' | 'polling' | 'off';
