@@ -15,6 +15,7 @@ import {
   FOREIGN_HOST,
   FRAMED_CHROMIUM_ARGS,
   INNER_HOST,
+  PROBE_COOKIES,
   setCookies,
   startFramedSetup,
   type Exchange,
@@ -113,6 +114,22 @@ function request(method: string, path: string, origin?: string) {
     (origin === undefined || exchange.request.origin === origin);
 }
 
+/**
+ * Shows that third-party cookies are blocked in this context, as in WebContainer's frame: of the
+ * relay's two probe cookies, only the partitioned one ever came back to the lab.
+ */
+function expectThirdPartyCookiesBlocked(setup: FramedSetup): void {
+  const returned = (name: string): boolean =>
+    setup.relay.exchanges.some((exchange) => cookieValue(exchange.request.cookie, name) !== null);
+  expect(returned(PROBE_COOKIES.partitioned), 'a partitioned cookie comes back in the frame').toBe(
+    true,
+  );
+  expect(
+    returned(PROBE_COOKIES.thirdParty),
+    'a SameSite=None; Secure cookie without Partitioned never comes back in the frame',
+  ).toBe(false);
+}
+
 /** Prints the self-test report once all four findings are in, and returns it. */
 async function selfTestReport(setup: FramedSetup, label: string) {
   await expect
@@ -157,6 +174,8 @@ test.describe('framed mode (LAB_FRAMED=1), Redis sessions', () => {
       );
       expect(later.response[SESSION_HEADERS.cookie]).toBe('sent');
     }
+    // And it had to be partitioned: the same cookie without Partitioned would have been blocked.
+    expectThirdPartyCookiesBlocked(setup);
 
     const before = await labState(setup.labUrl);
     const oldIds = new Set(before.instances.map((instance) => instance.id));
@@ -399,6 +418,7 @@ test.describe('not framed (LAB_FRAMED unset)', () => {
     for (const exchange of setup.relay.exchanges) {
       expect(cookieValue(exchange.request.cookie, SESSION_COOKIE)).toBe(null);
     }
+    expectThirdPartyCookiesBlocked(setup);
     // The last four visits carried the header instead: the first of them perhaps empty (asking
     // the lab for a session), every later one with the session's value.
     const last = visits.slice(-4);

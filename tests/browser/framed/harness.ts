@@ -83,6 +83,16 @@ export function makeCertificate(): Certificate {
   }
 }
 
+/**
+ * Two cookies the relay adds to the dashboard's page, to show which cookies this browser sends
+ * back inside the frame: one `SameSite=None; Secure` (a plain third-party cookie, blocked when
+ * third-party cookies are) and one also `Partitioned` (kept per top-level site, so allowed).
+ */
+export const PROBE_COOKIES = {
+  thirdParty: 'harness-probe-none',
+  partitioned: 'harness-probe-partitioned',
+} as const;
+
 /** One request the relay passed on, as the browser sent it and as the lab answered it. */
 export interface Exchange {
   method: string;
@@ -213,7 +223,15 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
         });
         const type = String(answer.headers['content-type'] ?? '');
         const isEventStream = type.startsWith('text/event-stream');
-        response.writeHead(status, withoutHopByHop(answer.headers));
+        const forwarded = withoutHopByHop(answer.headers);
+        if (type.startsWith('text/html')) {
+          forwarded['set-cookie'] = [
+            ...(answer.headers['set-cookie'] ?? []),
+            `${PROBE_COOKIES.thirdParty}=1; Path=/; SameSite=None; Secure`,
+            `${PROBE_COOKIES.partitioned}=1; Path=/; SameSite=None; Secure; Partitioned`,
+          ];
+        }
+        response.writeHead(status, forwarded);
         if (!isEventStream) {
           answer.pipe(response);
           return;
