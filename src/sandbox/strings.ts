@@ -34,6 +34,7 @@ export const SANDBOX_KEYS = [
   'sandbox.selfTest.polling',
   'sandbox.selfTest.cannotWork',
   'sandbox.fallback',
+  'sandbox.fallbackBrowser',
   'sandbox.reason.no-isolation',
   'sandbox.reason.unsupported-browser',
   'sandbox.reason.ios',

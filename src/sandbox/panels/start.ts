@@ -56,9 +56,10 @@ export async function startSomewhere(
   else {
     onProgress({ step: 'probing' });
     const nearby = local();
-    if (await nearby.reachable(LOCAL_PROBE_MS)) candidates.push(nearby);
-    else reasons.push(text('sandbox.reason.local-unreachable'));
-    candidates.push(browser());
+    // A host that answers goes first; one that did not answer in time is asked again last, with
+    // the patience of an explicit choice, in case it was only slow.
+    if (await nearby.reachable(LOCAL_PROBE_MS)) candidates.push(nearby, browser());
+    else candidates.push(browser(), nearby);
   }
 
   for (const [index, runtime] of candidates.entries()) {
@@ -80,7 +81,12 @@ export async function startSomewhere(
           : text('sandbox.error', { message: messageOf(error) });
       reasons.push(reason);
       await runtime.stop().catch(() => undefined);
-      if (index < candidates.length - 1) say(text('sandbox.fallback', { reason }));
+      const next = candidates[index + 1];
+      if (next) {
+        say(
+          text(next.kind === 'local' ? 'sandbox.fallback' : 'sandbox.fallbackBrowser', { reason }),
+        );
+      }
     }
   }
   say(text('sandbox.unavailable', { reasons: reasons.join(' ; ') }));
