@@ -4,8 +4,8 @@
  * The whole structure (headings, cards' container, every control) is in the HTML, so the page
  * reads and navigates before its script runs; the script's modules in `assets/` (entry
  * `dashboard.js`) then fill it from the lab's data source: the event stream, or polling
- * `lab/state` where the stream cannot pass. Every URL is relative, without a leading slash, so the page
- * also works when a site serves the lab under a path prefix such as `/labs/sessions/`.
+ * `lab/state` where the stream cannot pass. Every URL is relative, without a leading slash, so
+ * the page also works when a site serves the lab under a path prefix such as `/labs/sessions/`.
  */
 import { strings, type Lang, type StringKey } from './strings.ts';
 

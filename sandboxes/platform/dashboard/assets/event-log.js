@@ -48,7 +48,8 @@ const PLANNED = new Set(['replaced', 'scaled-down', 'lab-stopped']);
 export function logEvent(event, state) {
   switch (event.type) {
     case 'instance-started':
-      logLine(event.at, t('evStarted', { id: event.id, port: event.port, pid: event.pid }));
+      // The port is 0 while the instance has not listened yet.
+      logLine(event.at, t('evStarted', { id: event.id, port: event.port || '…', pid: event.pid }));
       break;
     case 'instance-ready':
       logLine(event.at, t('evReady', { id: event.id }));

@@ -97,10 +97,13 @@ export function carryInHeader() {
 }
 
 /**
- * What an app request (`api/visit`, `api/session`) adds so that its session travels: its
- * headers, and whether it asks for a new session (an empty header, whose answer carries the
- * new session's value).
+ * What an app request adds so that its session travels: its headers, and whether it asks for a
+ * new session (an empty header, whose answer carries the new session's value).
  * @typedef {{ headers: Record<string, string>, asksForNew: boolean }} Prepared
+ */
+
+/**
+ * Prepares an app request (`api/visit`, `api/session`) so that its session travels.
  * @returns {Prepared}
  */
 export function prepareRequest() {

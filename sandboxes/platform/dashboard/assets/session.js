@@ -5,7 +5,12 @@
  *
  * @typedef {import('./session-carrier.js').Carried} Carried
  * @typedef {'counted' | 'lost' | 'fresh' | 'refused'} VisitKind
- * @typedef {{ instance: string | null, visits: number | null, kind: VisitKind, error: string | null, status?: number }} Visit
+ * @typedef {object} Visit one box of the timeline
+ * @property {string | null} instance the instance that answered, null when none did
+ * @property {number | null} visits the count it gave
+ * @property {VisitKind} kind
+ * @property {string | null} error why the visit failed, null when it did not
+ * @property {number} [status] the HTTP status of a failed visit
  */
 import {
   byId,

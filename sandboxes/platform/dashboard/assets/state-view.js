@@ -22,7 +22,7 @@ const cards = new Map();
 // The forms stop following the platform's state once the learner starts editing them.
 let configDirty = false;
 let scaleDirty = false;
-/** When the last `rollout-started` event came: a rollout that started after it is due is under way. */
+/** When the last `rollout-started` event came: a rollout due before it is now under way. */
 let rolloutSeenAt = 0;
 /** @type {((id: string) => void) | null} */
 let onKill = null;
@@ -160,7 +160,8 @@ function renderWatcher() {
     return;
   }
   glance.replaceChildren(t(WATCHER_KEY[watcher.mode]));
-  glance.className = watcher.mode === 'recursive' ? '' : 'notice';
+  // Per-file watching is the usual way; only a fallback (or no watching at all) stands out.
+  glance.className = watcher.error !== null || watcher.mode === 'off' ? 'notice' : '';
   if (watcher.error !== null) glance.append(el('span', 'why', watcher.error));
 }
 
@@ -263,7 +264,9 @@ function updateCard(card, instance) {
   paintStatus(card, instance.status);
   paintServed(card, instance.served);
   const process = card.querySelector('.process');
-  if (process) process.textContent = t('processLabel', { port: instance.port, pid: instance.pid });
+  // An instance reports its port once it listens (it asks the system for a free one): 0 until then.
+  const port = instance.port || '…';
+  if (process) process.textContent = t('processLabel', { port, pid: instance.pid });
 }
 
 /** @param {HTMLLIElement} card @param {InstanceStatus} status */
