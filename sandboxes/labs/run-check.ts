@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -99,7 +100,13 @@ export function takeLearnerFiles(lab: string, copy: string): string | null {
  */
 export async function loadCheck(lab: string, copy?: string): Promise<CheckModule> {
   const manifest = readExercise(lab);
-  const folder = copy ?? makeWorkingCopy(lab, false);
+  // The checks import nothing but the shared client: their copy needs no node_modules, so it
+  // goes to the system's temporary folder, apart from the lab copies in .lab-work/.
+  let folder = copy;
+  if (!folder) {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), `checks-${lab}-`));
+    writeLayout(layOutLab(lab), folder);
+  }
   try {
     const url = pathToFileURL(path.join(folder, ...(manifest.check ?? '').split('/'))).href;
     return (await import(url)) as CheckModule;
