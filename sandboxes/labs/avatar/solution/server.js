@@ -12,6 +12,8 @@ import { shutDownGracefully } from './shutdown.js';
 
 const config = readConfig(process.env);
 const app = express();
+// One proxy in front (the platform's balancer): its X-Forwarded-Proto says if the visit is HTTPS.
+app.set('trust proxy', config.trustProxy ? 1 : false);
 
 // THE SWITCH. With `memory`, sessions live inside this process: they die with it, and the
 // other instances never see them. With `redis`, they live in a backing service that every
@@ -32,7 +34,7 @@ app.use(
     // same visitor, and you can watch the state split. A forged id fails its signature and
     // never gets here: the visitor simply starts a new session.
     genid: (req) => req.sessionID ?? randomUUID(),
-    cookie: { httpOnly: true, sameSite: 'lax', maxAge: 24 * 60 * 60 * 1000 },
+    cookie: { httpOnly: true, maxAge: 24 * 60 * 60 * 1000, ...config.cookie },
   }),
 );
 
@@ -74,8 +76,9 @@ app.use((error, req, res, _next) => {
 });
 
 const server = app.listen(config.port, config.host, () => {
+  // PORT=0 lets the system pick a free port: the one we got is the one to tell.
   console.log(
-    `instance ${config.instance} listening on ${config.host}:${config.port}, sessions in ${config.sessionStore}`,
+    `instance ${config.instance} listening on ${config.host}:${server.address().port}, sessions in ${config.sessionStore}`,
   );
 });
 
