@@ -1,0 +1,96 @@
+/**
+ * The workspace of a started lab: Sandbox.astro renders it in a `<template>` with its strings;
+ * this clones it in place and wires each panel to the runtime: the dashboard (preview), the
+ * editor, the output (terminal), the self-test line and, for an exercise, the check results.
+ */
+import './sandbox.css';
+import { messageOf } from '../../sandboxes/platform/errors.ts';
+import { mountEditor } from './panels/editor.ts';
+import { showPreview } from './panels/preview.ts';
+import { clearResults, showResults } from './panels/results.ts';
+import { mountSelfTest, type Alternative } from './panels/self-test.ts';
+import { lockChoice } from './panels/start.ts';
+import { mountTerminal } from './panels/terminal.ts';
+import { stopOnPageHide, type LabRuntime, type Lang } from './runtime.ts';
+import type { SandboxStrings, Translate } from './strings.ts';
+
+/** What Sandbox.astro hands the script, as JSON. */
+export interface SandboxConfig {
+  lab: string;
+  lang: Lang;
+  exercise: boolean;
+  strings: SandboxStrings;
+}
+
+/** Clones the server-rendered workspace into place and wires each panel to the running lab. */
+export function openWorkspace(
+  host: HTMLElement,
+  config: SandboxConfig,
+  runtime: LabRuntime,
+  previewUrl: string,
+  say: (message: string) => void,
+  text: Translate,
+): void {
+  const workspace = host.querySelector<HTMLElement>('[data-workspace]')!;
+  const template = host.querySelector<HTMLTemplateElement>('template[data-workspace-template]')!;
+  workspace.replaceChildren(template.content.cloneNode(true));
+  workspace.hidden = false;
+
+  showPreview(workspace, previewUrl, config.lang);
+  const editor = mountEditor(workspace, runtime, text, say);
+  const closeTerminal = mountTerminal(workspace, runtime, text);
+  const offer = (alternatives: Alternative[]): void => {
+    // Only the local way exists today; the recording will be offered here once it exists.
+    if (!alternatives.includes('local')) return;
+    host.querySelector<HTMLDetailsElement>('details.sandbox-howto')?.setAttribute('open', '');
+    say(text('sandbox.selfTest.cannotWork'));
+  };
+  const closeSelfTest = mountSelfTest(workspace, runtime, config.lang, text, offer);
+  const stopOnHide = stopOnPageHide(runtime, window);
+
+  const actions: Record<string, () => Promise<void>> = {
+    check: async () => {
+      say(text('sandbox.checking'));
+      say(showResults(workspace, await runtime.check(), config.lang, text));
+    },
+    solve: async () => {
+      editor.load(await runtime.solve());
+      say(text('sandbox.solveDone'));
+    },
+    reset: async () => {
+      editor.load(await runtime.reset());
+      clearResults(workspace);
+      say(text('sandbox.resetDone'));
+    },
+    stop: async () => {
+      stopOnHide();
+      closeSelfTest();
+      await runtime.stop();
+      closeTerminal();
+      editor.destroy();
+      workspace.replaceChildren();
+      workspace.hidden = true;
+      say(text('sandbox.stopped'));
+      const start = host.querySelector<HTMLButtonElement>('[data-start]');
+      if (start) {
+        start.hidden = false;
+        start.disabled = false;
+      }
+      lockChoice(host, false);
+    },
+  };
+  // While one action runs, the others wait: a Check during a Solve would check half a rollout.
+  const buttons = [
+    ...workspace.querySelectorAll<HTMLButtonElement>('.sandbox-toolbar button[data-action]'),
+  ];
+  for (const button of buttons) {
+    const run = actions[button.dataset['action'] ?? ''];
+    if (!run) continue;
+    button.addEventListener('click', () => {
+      buttons.forEach((other) => (other.disabled = true));
+      run()
+        .catch((error: unknown) => say(text('sandbox.error', { message: messageOf(error) })))
+        .finally(() => buttons.forEach((other) => (other.disabled = false)));
+    });
+  }
+}
