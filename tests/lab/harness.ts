@@ -47,6 +47,7 @@ export interface LabProcess {
 export async function startLabProcess(
   env: Record<string, string> = {},
   entry = labEntry,
+  startTimeoutMs = 30_000,
 ): Promise<LabProcess> {
   const child = spawn(process.execPath, [entry], {
     cwd: path.dirname(entry),
@@ -56,7 +57,7 @@ export async function startLabProcess(
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + startTimeoutMs;
   let url: string | undefined;
   while (!url) {
     url = readyUrl(output) ?? undefined;
@@ -64,7 +65,7 @@ export async function startLabProcess(
     if (child.exitCode !== null) throw new Error(`the lab exited (${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) {
       await stopChild(child);
-      throw new Error(`the lab did not start in 30 s:\n${output}`);
+      throw new Error(`the lab did not start in ${startTimeoutMs / 1000} s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
