@@ -46,7 +46,10 @@ const test = base.extend<{ framedOptions: FramedOptions; setup: FramedSetup }>({
 test.use({
   launchOptions: { executablePath: chromium, args: [...CHROMIUM_FLAGS, ...FRAMED_CHROMIUM_ARGS] },
 });
-test.describe.configure({ mode: 'parallel', timeout: 150_000 });
+// Generous, as everywhere here: these machines share two cores with other work, and a rolling
+// replacement of three instances, whose POST answers only once it is over, then takes a minute.
+test.describe.configure({ mode: 'parallel', timeout: 300_000 });
+const ROLLOUT_MS = 120_000;
 
 /** The dashboard inside the course page's frame. */
 function dashboard(page: Page): FrameLocator {
@@ -184,6 +187,7 @@ test.describe('framed mode (LAB_FRAMED=1), Redis sessions', () => {
       setup,
       request('POST', '/lab/replace', setup.relay.origin),
       'the replace',
+      ROLLOUT_MS,
     );
     expect(replace.status, 'the replace asked from the frame was accepted').toBe(200);
     const after = await waitForState(
@@ -192,7 +196,7 @@ test.describe('framed mode (LAB_FRAMED=1), Redis sessions', () => {
         settled(state) &&
         state.rollout === null &&
         state.instances.every((instance) => !oldIds.has(instance.id)),
-      60_000,
+      ROLLOUT_MS,
     );
     for (const instance of after.instances) {
       await expect(frame.getByRole('heading', { name: instance.id, exact: true })).toBeVisible();
@@ -249,25 +253,31 @@ for (const innerHost of [INNER_HOST, FOREIGN_HOST]) {
         setup,
         request('POST', '/lab/scale', setup.relay.origin),
         'the scale',
+        ROLLOUT_MS,
       );
       // The lab saw a Host that is not the page's: the condition of WebContainer's relay.
       expect(scale.sentHost).toBe(framedOptions.innerHost);
       expect(scale.request.origin).toBe(setup.relay.origin);
       expect(scale.request['sec-fetch-site']).toBe('same-origin');
       expect(scale.status, 'the scale asked from the frame was accepted').toBe(200);
-      await waitForState(setup.labUrl, (state) => state.desired === 2 && settled(state), 60_000);
+      await waitForState(
+        setup.labUrl,
+        (state) => state.desired === 2 && settled(state),
+        ROLLOUT_MS,
+      );
 
       await frame.getByRole('button', { name: s.replaceAll, exact: true }).click();
       const replace = await waitForExchange(
         setup,
         request('POST', '/lab/replace', setup.relay.origin),
         'the replace',
+        ROLLOUT_MS,
       );
       expect(replace.status, 'the replace asked from the frame was accepted').toBe(200);
       const before = await waitForState(
         setup.labUrl,
         (state) => settled(state) && state.rollout === null,
-        60_000,
+        ROLLOUT_MS,
       );
 
       // The course page's own origin now tries to drive the lab. A bodiless POST needs no CORS
@@ -364,7 +374,7 @@ test.describe('framed mode behind a relay that buffers the event stream', () => 
     const after = await waitForState(
       setup.labUrl,
       (state) => settled(state) && state.instances.every((instance) => instance.id !== victim),
-      60_000,
+      ROLLOUT_MS,
     );
     const replacement = after.instances.find(
       (instance) => !before.instances.some((old) => old.id === instance.id),

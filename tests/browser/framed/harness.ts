@@ -16,7 +16,7 @@ import type { Duplex } from 'node:stream';
 import os from 'node:os';
 import path from 'node:path';
 import { parseSelfTestLine, type SelfTestLine } from '../../../sandboxes/platform/lines.ts';
-import { copyApp, startLabProcess, type LabProcess } from '../../lab/harness.ts';
+import { copyApp, labEntry, startLabProcess, type LabProcess } from '../../lab/harness.ts';
 
 /** The name the course page is served on, as the course site would be. */
 export const COURSE_HOST = 'course.test';
@@ -420,7 +420,9 @@ export async function startFramedSetup(options: FramedOptions): Promise<FramedSe
     };
     if (options.framed) env['LAB_FRAMED'] = '1';
     if (options.selfTest) env['LAB_SELF_TEST'] = '1';
-    const lab = await startLabProcess(env);
+    // Browser tests run beside other work on two cores, several labs at once in parallel workers:
+    // three instances may take well over the usual 30 s to become ready.
+    const lab = await startLabProcess(env, labEntry, 90_000);
     stops.push(() => lab.stop());
     const relay = await startRelay({
       target: lab.url,
