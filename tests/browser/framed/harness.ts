@@ -193,7 +193,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       // When the browser goes away (a closed EventSource, a closed page), so does the lab's side.
       response.on('close', () => upstream.destroy());
       upstream.on('error', (error) => {
-        if (response.headersSent) {
+        // Either the browser left first (nothing to tell it) or the answer had begun: cut it.
+        if (response.headersSent || response.destroyed) {
           response.destroy();
           return;
         }
