@@ -70,10 +70,15 @@ function addCounts(name: string, counts: Tally | null, exitCode: number): void {
 
 function prerequisites(): string[] {
   const problems: string[] = [];
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  if (major < 22 || (major === 22 && minor < 12)) {
+  // The same floor as `engines` in package.json and scripts/need-node.mjs, which explains it.
+  const [major = 0, minor = 0, patch = 0] = process.versions.node.split('.').map(Number);
+  const floor = { 22: [22, 3], 24: [16, 0], 26: [3, 0] }[major];
+  const recent = floor
+    ? minor > floor[0]! || (minor === floor[0] && patch >= floor[1]!)
+    : major > 26;
+  if (!recent) {
     problems.push(
-      `Node ${process.versions.node} is too old: this project needs Node 22.12 or later (Node 24 LTS recommended).`,
+      `Node ${process.versions.node} is too old: this project needs Node 22.22.3, 24.16 or 26.3 or later (Node 24 LTS recommended); run \`source scripts/use-node24.sh\` to get it.`,
     );
   }
   if (!findChromium()) problems.push(CHROMIUM_MISSING);
