@@ -76,6 +76,7 @@ export const DASHBOARD_MODULES = [
   'event-log.js',
   'feed.js',
   'format.js',
+  'observer.js',
   'self-test.js',
   'session-carrier.js',
   'session.js',

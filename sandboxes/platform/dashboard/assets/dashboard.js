@@ -13,6 +13,7 @@
 import { setUpControls } from './controls.js';
 import { logDifferences, logEvent } from './event-log.js';
 import { startFeed } from './feed.js';
+import { observed } from './observer.js';
 import { byId, t } from './format.js';
 import { carryInHeader } from './session-carrier.js';
 import { readSession, renderKnown, setUpSession } from './session.js';
@@ -134,7 +135,8 @@ void readSession();
 feed = startFeed({
   stream: eventStreamSource('lab/events'),
   fallback: pollingSource({ url: 'lab/state', intervalMs: 1000 }),
-  sink: { state: showState, event: handleEvent },
+  // Everything the feed delivers is also told to a page that frames the dashboard (its steps).
+  sink: observed({ state: showState, event: handleEvent }),
   onStatus: showFeed,
   onResume: () => void refreshState(),
 });
