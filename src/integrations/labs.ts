@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listLabs } from '../../sandboxes/labs/lab-model.ts';
 import { packageLab } from '../../sandboxes/pack.ts';
+import { recordingFileType, recordingSiteFile, writeRecordingSite } from './recordings.ts';
 
 /**
  * Makes the labs part of the site: each packaged lab is served at `/labs/{id}.json` (for the
@@ -23,6 +24,20 @@ export function labs(): AstroIntegration {
         if (proxy) updateConfig({ vite: { server: { proxy }, preview: { proxy } } });
       },
       'astro:server:setup': ({ server }) => {
+        // The recordings' dashboard, its assets and the recordings, as the build writes them.
+        server.middlewares.use((request, response, next) => {
+          const urlPath = new URL(request.url ?? '/', 'http://localhost').pathname;
+          if (!urlPath.startsWith('/labs/')) return next();
+          let content: string | null;
+          try {
+            content = recordingSiteFile(urlPath);
+          } catch (error) {
+            return next(error);
+          }
+          if (content === null) return next();
+          response.setHeader('content-type', recordingFileType(urlPath));
+          response.end(content);
+        });
         server.middlewares.use((request, response, next) => {
           const match = /^\/labs\/([a-z0-9-]+)\.json$/.exec(request.url ?? '');
           if (!match?.[1] || !listLabs().includes(match[1])) return next();
@@ -43,6 +58,12 @@ export function labs(): AstroIntegration {
           fs.writeFileSync(path.join(out, `${id}.json`), text);
           logger.info(`packaged lab ${id}: ${Math.round(text.length / 1024)} KB`);
         }
+        // Recordings play on the site itself, where no lab runs (a phone, a static host).
+        const written = writeRecordingSite(fileURLToPath(dir));
+        const played = written.filter((file) => file.path.startsWith('/labs/recordings/'));
+        logger.info(
+          `recordings: ${played.length} (${played.map((file) => `${file.path} ${Math.round(file.bytes / 1024)} KB`).join(', ') || 'none'}), with the dashboard in fr and en`,
+        );
       },
     },
   };

@@ -85,11 +85,57 @@ export const DASHBOARD_MODULES = [
   'state-view.js',
 ] as const;
 
+/** The modules only a recording's page loads: its player, the recording source, the step engine. */
+export const RECORDING_MODULES = ['player.js', 'source-recording.js', 'steps.js'] as const;
+
+/** How the page is rendered: `recording` for the course's static build, which plays recordings. */
+export interface DashboardOptions {
+  /**
+   * The page plays a recording named by its address (`?recording=<id>`) instead of reading a
+   * lab: it has the player, and its other language is the file beside it (`en.html`).
+   */
+  recording?: boolean;
+}
+
+/**
+ * The recording's player, at the top of the page: what it shows (labelled as a recording, its
+ * date filled in by the script), its controls, and the step's caption in a live region.
+ */
+function renderPlayer(t: (key: StringKey) => string): string {
+  return `  <section id="player" class="player" aria-labelledby="player-label">
+    <h2 id="player-label" class="player-label">${t('recordingLoading')}</h2>
+    <p id="player-title" class="player-title"></p>
+    <p id="player-error" class="player-error" role="alert" hidden></p>
+    <div class="player-buttons" role="group" aria-label="${t('playerControls')}">
+      <button type="button" id="player-back">${t('playerBack')}</button>
+      <button type="button" id="player-play" class="primary">${t('playerPause')}</button>
+      <button type="button" id="player-forward">${t('playerForward')}</button>
+    </div>
+    <div class="player-scrub">
+      <label for="player-scrub">${t('playerPosition')}</label>
+      <input type="range" id="player-scrub" min="0" max="0" step="10" value="0">
+      <span id="player-time" class="player-time" aria-hidden="true">0:00</span>
+    </div>
+    <div class="player-speed">
+      <label for="player-speed">${t('playerSpeed')}</label>
+      <select id="player-speed"><option value="1" selected>1×</option></select>
+    </div>
+    <div id="player-now" class="player-now" aria-live="polite" aria-atomic="true">
+      <p id="player-step" class="player-step"></p>
+      <p id="player-caption" class="player-caption"></p>
+    </div>
+    <p id="player-reason" class="player-reason">${t('recordingControlsReason')}</p>
+  </section>
+`;
+}
+
 /** Renders the dashboard's full HTML document in one language. */
-export function renderDashboard(lang: Lang): string {
+export function renderDashboard(lang: Lang, options: DashboardOptions = {}): string {
   const s = strings[lang];
   const t = (key: StringKey): string => escapeHtml(s[key]);
   const other: Lang = lang === 'fr' ? 'en' : 'fr';
+  const recording = options.recording === true;
+  const preloads = recording ? [...DASHBOARD_MODULES.slice(1), ...RECORDING_MODULES] : DASHBOARD_MODULES.slice(1);
 
   return `<!doctype html>
 <html lang="${lang}">
@@ -101,7 +147,7 @@ export function renderDashboard(lang: Lang): string {
 <link rel="stylesheet" href="lab/assets/dashboard.css">
 <script type="application/json" id="lab-strings">${jsonForScript(s)}</script>
 <script type="module" src="lab/assets/${DASHBOARD_MODULES[0]}"></script>
-${DASHBOARD_MODULES.slice(1)
+${recording ? '<link rel="stylesheet" href="lab/assets/player.css">\n' : ''}${preloads
   .map((name) => `<link rel="modulepreload" href="lab/assets/${name}">`)
   .join('\n')}
 </head>
@@ -109,8 +155,9 @@ ${DASHBOARD_MODULES.slice(1)
 <header class="top">
   <div class="top-title">
     <h1>${t('title')}</h1>
-    <a class="lang" href="?lang=${other}" hreflang="${other}" lang="${other}">${t('otherLanguage')}</a>
+    <a class="lang" href="${recording ? `${other}.html` : `?lang=${other}`}" hreflang="${other}" lang="${other}">${t('otherLanguage')}</a>
   </div>
+${recording ? renderPlayer(t) : ''}
   <p>${t('intro')}</p>
   <section aria-labelledby="h-glance">
     <h2 id="h-glance" class="visually-hidden">${t('glanceHeading')}</h2>

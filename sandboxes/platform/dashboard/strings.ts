@@ -167,6 +167,30 @@ const fr = frenchSpacing({
   unreachable:
     'Le laboratoire ne répond pas. Vérifiez qu’il tourne toujours (npm run lab), puis réessayez.',
   httpStatus: 'réponse HTTP {status}',
+
+  recordingLoading: "Chargement de l'enregistrement…",
+  recordingLabel:
+    "Un enregistrement d'une vraie exécution de ce laboratoire, fait lors de la construction du site, le {date}",
+  recordingUnavailable: "L'enregistrement n'a pas pu être chargé",
+  recordingMissing:
+    "L'enregistrement « {id} » n'a pas pu être chargé ({error}). Rechargez la page ; si cela continue, lancez le laboratoire sur votre machine (npm start).",
+  recordingControlsReason:
+    'Ceci est un enregistrement : les commandes du laboratoire ne peuvent pas agir sur lui. Démarrez le laboratoire pour les essayer vous-même.',
+  feedRecording: 'enregistrement : aucun laboratoire ne tourne ici',
+  playerControls: "Lecture de l'enregistrement",
+  playerPlay: 'Lire',
+  playerPause: 'Pause',
+  playerReplay: 'Revoir depuis le début',
+  playerBack: 'Étape précédente',
+  playerForward: 'Étape suivante',
+  playerPosition: "Position dans l'enregistrement",
+  playerPositionText: 'étape {step} sur {steps}, {time} sur {total}',
+  playerSpeed: 'Vitesse',
+  playerStep: 'Étape {n} sur {total} : {do}',
+  recVisit: '{method} {path} : réponse {status}',
+  recFiles: 'Fichier {file} modifié',
+  recCheckPassed: 'La vérification passe',
+  recCheckFailed: 'La vérification échoue',
 });
 
 /** The keys every language must define. */
@@ -315,6 +339,29 @@ const en: Strings = {
   unreachable:
     'The lab does not answer. Check that it is still running (npm run lab), then try again.',
   httpStatus: 'HTTP status {status}',
+
+  recordingLoading: 'Loading the recording…',
+  recordingLabel: 'A recording of a real run of this lab, made when the site was built, on {date}',
+  recordingUnavailable: 'The recording could not be loaded',
+  recordingMissing:
+    'The recording “{id}” could not be loaded ({error}). Reload the page; if it goes on, run the lab on your machine (npm start).',
+  recordingControlsReason:
+    'This is a recording: the lab’s controls cannot act on it. Start the lab to try them yourself.',
+  feedRecording: 'a recording: no lab is running here',
+  playerControls: 'Playback of the recording',
+  playerPlay: 'Play',
+  playerPause: 'Pause',
+  playerReplay: 'Play again from the start',
+  playerBack: 'Previous step',
+  playerForward: 'Next step',
+  playerPosition: 'Position in the recording',
+  playerPositionText: 'step {step} of {steps}, {time} of {total}',
+  playerSpeed: 'Speed',
+  playerStep: 'Step {n} of {total}: {do}',
+  recVisit: '{method} {path}: status {status}',
+  recFiles: 'File {file} changed',
+  recCheckPassed: 'The check passes',
+  recCheckFailed: 'The check fails',
 };
 
 /** The strings of each language. */

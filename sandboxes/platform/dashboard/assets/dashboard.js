@@ -34,6 +34,8 @@ import {
 /** Set once the feed exists; until then no source has spoken and nothing is live. */
 /** @type {{ readonly live: boolean } | null} */
 let feed = null;
+/** The recording this page plays (`?recording=<id>`, in the course's static build), or null for a live lab. */
+const recordingId = new URLSearchParams(window.location.search).get('recording');
 
 /**
  * Shows a whole state, from whichever source. While no event stream tells what happens, the
@@ -52,6 +54,8 @@ function showState(next) {
 }
 
 async function refreshState() {
+  // No lab stands behind a recording: its states come from the recording alone.
+  if (recordingId !== null) return;
   try {
     const response = await fetch('lab/state', { cache: 'no-store' });
     if (response.ok) showState(await response.json());
@@ -128,15 +132,37 @@ function showFeed(status) {
   glance.className = ok ? 'ok' : status === 'lost' ? 'bad' : 'notice';
 }
 
-setUpControls({ refresh: () => void refreshState() });
-setUpSession();
-void refreshState();
-void readSession();
-feed = startFeed({
-  stream: eventStreamSource('lab/events'),
-  fallback: pollingSource({ url: 'lab/state', intervalMs: 1000 }),
-  // Everything the feed delivers is also told to a page that frames the dashboard (its steps).
-  sink: observed({ state: showState, event: handleEvent }),
-  onStatus: showFeed,
-  onResume: () => void refreshState(),
-});
+if (recordingId !== null) {
+  // A recording plays through the same views: whole states, events, and its visits through the
+  // session panel (player.js); nothing is asked of a lab, and the page's frame hears it all too.
+  void import('./player.js').then(({ playRecording }) =>
+    playRecording(
+      recordingId,
+      observed({
+        state: (next) => {
+          renderState(next);
+          renderKnown();
+        },
+        event: handleEvent,
+      }),
+    ),
+  );
+} else {
+  startLive();
+}
+
+/** Wires the controls and starts the feed of a live lab. */
+function startLive() {
+  setUpControls({ refresh: () => void refreshState() });
+  setUpSession();
+  void refreshState();
+  void readSession();
+  feed = startFeed({
+    stream: eventStreamSource('lab/events'),
+    fallback: pollingSource({ url: 'lab/state', intervalMs: 1000 }),
+    // Everything the feed delivers is also told to a page that frames the dashboard (its steps).
+    sink: observed({ state: showState, event: handleEvent }),
+    onStatus: showFeed,
+    onResume: () => void refreshState(),
+  });
+}

@@ -142,6 +142,38 @@ export async function readSession() {
 }
 
 /**
+ * Shows a recorded visit's answer exactly as a visit of the learner's would have shown: a
+ * recording (source-recording.js) replays the visits of a real run through here.
+ * @param {{ status: number, body: Record<string, unknown>, cookie: 'sent' | 'new' | 'none' }} answer
+ */
+export function showAnswer({ status, body, cookie }) {
+  if (status !== 200) {
+    const error = typeof body['error'] === 'string' ? body['error'] : t('httpStatus', { status });
+    byId('session-result').textContent = t('sessionError', { status, error });
+    addToTimeline({ instance: null, visits: null, kind: 'counted', error: `${status}: ${error}`, status });
+    return;
+  }
+  const carried = { cookie, fresh: cookie === 'new', refused: false };
+  recordVisit(String(body['instance']), Number(body['visits']), String(body['store']), carried);
+}
+
+/** Forgets every visit shown, as a fresh page would: a recording played again from earlier. */
+export function forgetVisits() {
+  known.clear();
+  sent = 0;
+  lastVisits = null;
+  byId('timeline').replaceChildren();
+  byId('timeline-empty').hidden = false;
+  const result = byId('session-result');
+  result.textContent = t('sessionNone');
+  result.classList.remove('lost');
+  byId('session-sent').textContent = '0';
+  byId('session-visits').textContent = '–';
+  byId('session-instance').textContent = '–';
+  renderKnown();
+}
+
+/**
  * Compares a visit with the one before: a count that did not grow means the session was lost,
  * unless no session reached the app at all, which loses nothing that a process kept: a first
  * visit, a browser refusing the cookie, or the switch to the header.
