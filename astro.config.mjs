@@ -15,6 +15,29 @@ const lessons = listLessonSlugs(new URL('./content/docs/fr/', import.meta.url).p
 // scope is that folder: the pages load it from here, so its file and its scope follow this value.
 const base = '/';
 
+// Expressive Code's own strings (the copy button, the label read out for a terminal frame) come
+// from Starlight's UI strings, which it reads while the config is set up from `src/content/i18n/`:
+// our strings live in `content/i18n/`, so English had none of its own and fell back to the default
+// language, and English pages announced every terminal as "Fenêtre de terminal". This small
+// Starlight plugin hands over the English strings; French already has them built in.
+/** @type {import('@astrojs/starlight/types').StarlightPlugin} */
+const englishCodeFrameStrings = {
+  name: 'course-code-frame-strings',
+  hooks: {
+    'i18n:setup': ({ injectTranslations }) => {
+      injectTranslations({
+        en: {
+          'expressiveCode.copyButtonCopied': 'Copied!',
+          'expressiveCode.copyButtonTooltip': 'Copy to clipboard',
+          'expressiveCode.terminalWindowFallbackTitle': 'Terminal window',
+        },
+      });
+    },
+    // Starlight requires this hook of every plugin; there is nothing to configure.
+    'config:setup': () => {},
+  },
+};
+
 export default defineConfig({
   base,
   // Both languages live under their own prefix (`/fr/…`, `/en/…`) so that `content/docs/fr/` and
@@ -37,7 +60,18 @@ export default defineConfig({
       head: [coiServiceWorkerHead(base)],
       // Long lines wrap instead of scrolling: a scrolling code block becomes an unnamed landmark
       // region, and two on a page fail axe's landmark-unique rule.
-      expressiveCode: { defaultProps: { wrap: true } },
+      expressiveCode: {
+        defaultProps: { wrap: true },
+        // Starlight finds a code block's language from its file's path under `src/content/docs/`;
+        // our pages live in `content/docs/`, so every block fell back to French and English pages
+        // announced their terminal frames as "Fenêtre de terminal". The page's URL (for blocks
+        // rendered by a component) or the locale folder in the file's path says which language it is.
+        getBlockLocale: ({ file }) => {
+          const where = file.url && file.url.protocol !== 'file:' ? file.url.pathname : file.path;
+          return /(^|[\\/])en[\\/]/.test(where ?? '') ? 'en' : 'fr';
+        },
+      },
+      plugins: [englishCodeFrameStrings],
       components: { Search: './src/components/Search.astro' },
       defaultLocale: 'fr',
       locales: {
