@@ -5,11 +5,14 @@
  */
 import './sandbox.css';
 import { messageOf } from '../../sandboxes/platform/errors.ts';
+import type { Step } from '../../sandboxes/labs/scenario-model.ts';
+import { mountDock } from './panels/dock.ts';
 import { mountEditor } from './panels/editor.ts';
 import { showPreview } from './panels/preview.ts';
 import { clearResults, showResults } from './panels/results.ts';
 import { mountSelfTest, type Alternative } from './panels/self-test.ts';
 import { lockChoice } from './panels/start.ts';
+import { mountSteps } from './panels/steps.ts';
 import { mountTerminal } from './panels/terminal.ts';
 import { stopOnPageHide, type LabRuntime, type Lang } from './runtime.ts';
 import type { SandboxStrings, Translate } from './strings.ts';
@@ -20,6 +23,10 @@ export interface SandboxConfig {
   lang: Lang;
   exercise: boolean;
   strings: SandboxStrings;
+  /** The embed's guided experiment (its scenario's id), or null when it has none. */
+  scenario: string | null;
+  /** That scenario's steps, empty without one. */
+  steps: Step[];
 }
 
 /** Clones the server-rendered workspace into place and wires each panel to the running lab. */
@@ -36,6 +43,12 @@ export function openWorkspace(
   workspace.replaceChildren(template.content.cloneNode(true));
   workspace.hidden = false;
 
+  // The steps listen before the frame loads, so they see the dashboard's very first frames.
+  const frame = workspace.querySelector<HTMLIFrameElement>('iframe[data-preview]')!;
+  const steps = mountSteps(host, frame, config.steps, config.lang, text);
+  const dock = mountDock(host, text);
+  steps?.onChange(() => dock.showStep(steps.current()));
+  dock.showStep(steps?.current() ?? null);
   showPreview(workspace, previewUrl, config.lang);
   const editor = mountEditor(workspace, runtime, text, say);
   const closeTerminal = mountTerminal(workspace, runtime, text);
@@ -65,6 +78,8 @@ export function openWorkspace(
     stop: async () => {
       stopOnHide();
       closeSelfTest();
+      steps?.close();
+      dock.close();
       await runtime.stop();
       closeTerminal();
       editor.destroy();

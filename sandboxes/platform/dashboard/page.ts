@@ -135,7 +135,9 @@ export function renderDashboard(lang: Lang, options: DashboardOptions = {}): str
   const t = (key: StringKey): string => escapeHtml(s[key]);
   const other: Lang = lang === 'fr' ? 'en' : 'fr';
   const recording = options.recording === true;
-  const preloads = recording ? [...DASHBOARD_MODULES.slice(1), ...RECORDING_MODULES] : DASHBOARD_MODULES.slice(1);
+  const preloads = recording
+    ? [...DASHBOARD_MODULES.slice(1), ...RECORDING_MODULES]
+    : DASHBOARD_MODULES.slice(1);
 
   return `<!doctype html>
 <html lang="${lang}">
@@ -148,8 +150,8 @@ export function renderDashboard(lang: Lang, options: DashboardOptions = {}): str
 <script type="application/json" id="lab-strings">${jsonForScript(s)}</script>
 <script type="module" src="lab/assets/${DASHBOARD_MODULES[0]}"></script>
 ${recording ? '<link rel="stylesheet" href="lab/assets/player.css">\n' : ''}${preloads
-  .map((name) => `<link rel="modulepreload" href="lab/assets/${name}">`)
-  .join('\n')}
+    .map((name) => `<link rel="modulepreload" href="lab/assets/${name}">`)
+    .join('\n')}
 </head>
 <body>
 <header class="top">

@@ -48,11 +48,13 @@ export function postFrame(frame) {
 
 /**
  * Wraps a data source's sink so that every state and event it delivers is also posted, then
- * shown as before. Heartbeats say only that the stream is alive: they are not posted.
+ * shown as before, and starts posting the answers of the dashboard's visits. Heartbeats say
+ * only that the stream is alive: they are not posted.
  * @param {Omit<Sink, 'health'>} sink
  * @returns {Omit<Sink, 'health'>}
  */
 export function observed(sink) {
+  watchVisits();
   return {
     state(state) {
       postFrame({ at: Date.now(), kind: 'state', state });
@@ -94,10 +96,14 @@ function cookieOf(response, init) {
   return report === 'sent' || report === 'new' ? report : 'none';
 }
 
+let watching = false;
+
 // The visits are the dashboard's own requests of the app (session.js and the checks of a
 // step): watching `fetch` sees every one of them, whichever button sent it, without the
-// session's code knowing about the page. Only a framed dashboard needs it.
-if (framed) {
+// session's code knowing about the page. Only a framed dashboard needs it, and only once.
+function watchVisits() {
+  if (!framed || watching) return;
+  watching = true;
   const send = window.fetch.bind(window);
   window.fetch = async (input, init) => {
     const path = visitPath(input);

@@ -150,7 +150,13 @@ export function showAnswer({ status, body, cookie }) {
   if (status !== 200) {
     const error = typeof body['error'] === 'string' ? body['error'] : t('httpStatus', { status });
     byId('session-result').textContent = t('sessionError', { status, error });
-    addToTimeline({ instance: null, visits: null, kind: 'counted', error: `${status}: ${error}`, status });
+    addToTimeline({
+      instance: null,
+      visits: null,
+      kind: 'counted',
+      error: `${status}: ${error}`,
+      status,
+    });
     return;
   }
   const carried = { cookie, fresh: cookie === 'new', refused: false };
