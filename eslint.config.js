@@ -22,8 +22,12 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
-    // Code that runs in the browser: the dashboard's script and the site's client scripts.
-    files: ['sandboxes/platform/dashboard/**/*.js', 'src/**/*.client.ts'],
+    // Code that runs in the browser: the dashboard's and the classroom's scripts, and the site's client scripts.
+    files: [
+      'sandboxes/platform/dashboard/**/*.js',
+      'sandboxes/platform/classroom/**/*.js',
+      'src/**/*.client.ts',
+    ],
     languageOptions: { globals: { ...globals.browser } },
   },
   {

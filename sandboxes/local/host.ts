@@ -6,6 +6,7 @@
  * project's own files, and the lab's defaults come from that lab.json as in WebContainer.
  *
  *   GET  /_labs/                       the labs this host can run
+ *   GET  /_labs/?key=<key>             keeps the instructor's key in a cookie on this device
  *   GET  /_labs/{lab}/status           stopped, starting, ready or failed
  *   POST /_labs/{lab}/start            starts the lab; answers once every instance is ready
  *   GET  /_labs/{lab}/output           the lab's output as Server-Sent Events (replayed first)
@@ -15,6 +16,9 @@
  *   POST /_labs/{lab}/check            runs the lab's checks against it
  *   POST /_labs/{lab}/stop             stops the lab
  *   *    /_labs/{lab}/app/…            the running lab itself (dashboard, app, control API)
+ *
+ * It answers only to its own host names (a foreign Host is DNS rebinding), and only to this
+ * machine's own clients unless the instructor's key is presented (see refuseOutsiders).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,10 +38,20 @@ import { messageOf } from '../platform/errors.ts';
 import {
   HttpError,
   openEventStream,
+  parseAllowedHosts,
   readJsonBody,
   refuseCrossSite,
+  refuseForeignHost,
   sendJson,
+  type HostGuardOptions,
 } from '../platform/http.ts';
+import {
+  clientAddress,
+  instructorCookie,
+  isLoopback,
+  keyMatches,
+  presentedKey,
+} from '../platform/instructor-key.ts';
 import { readyUrl } from '../platform/lines.ts';
 import { waitForRollout } from '../platform/rollout-wait.ts';
 import { OutputLog } from '../../src/sandbox/output-log.ts';
@@ -73,16 +87,21 @@ const PASSED_ENV = [
   'LAB_ALLOWED_HOSTS',
 ];
 
-/** The environment a lab process starts with: the few passed through, and where its app is. */
+/**
+ * The environment a lab process starts with: the few passed through, and where its app is.
+ * `allowedHosts`, when given, are the names the host answers to, which the lab must accept too.
+ */
 export function labEnvironment(
   appDir: string,
   env: NodeJS.ProcessEnv = process.env,
+  allowedHosts?: readonly string[],
 ): Record<string, string> {
   const passed: Record<string, string> = {};
   for (const name of PASSED_ENV) {
     const value = env[name];
     if (value !== undefined) passed[name] = value;
   }
+  if (allowedHosts) passed['LAB_ALLOWED_HOSTS'] = allowedHosts.join(',');
   return { ...passed, LAB_PORT: '0', LAB_HOST: '127.0.0.1', LAB_APP_DIR: appDir };
 }
 
@@ -94,6 +113,18 @@ export interface LabHostOptions {
   host?: string;
   /** Where the working copies live. @default `.lab-work/local` in the project */
   workDir?: string;
+  /**
+   * Host names the host answers to besides `localhost`, IP literals and its own `host`: the
+   * site's `HOST` and `LAB_ALLOWED_HOSTS`. Any other `Host` gets 403 (DNS rebinding).
+   * @default LAB_ALLOWED_HOSTS's names
+   */
+  allowedHosts?: string[];
+  /**
+   * The instructor's key: a client that is not this machine (the site's proxy says which) may
+   * use `/_labs/` only with it, as `Authorization: Bearer <key>` or the cookie that opening
+   * `/_labs/?key=<key>` sets. `null`: only this machine may. @default null
+   */
+  instructorKey?: string | null;
 }
 
 /** A running lab host. */
@@ -117,9 +148,12 @@ class LocalLab {
   // The same output log as the browser runtimes': kept up to a limit, replayed on demand.
   readonly #log = new OutputLog(OUTPUT_KEPT);
 
-  constructor(manifest: LabManifest, workRoot: string) {
+  readonly #allowedHosts: readonly string[];
+
+  constructor(manifest: LabManifest, workRoot: string, allowedHosts: readonly string[]) {
     this.manifest = manifest;
     this.workDir = path.join(workRoot, manifest.id);
+    this.#allowedHosts = allowedHosts;
   }
 
   get appDir(): string {
@@ -158,7 +192,7 @@ class LocalLab {
     this.#layOut();
     const child = spawn(process.execPath, [labEntry], {
       cwd: root,
-      env: labEnvironment(this.appDir),
+      env: labEnvironment(this.appDir, process.env, this.#allowedHosts),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
@@ -312,11 +346,16 @@ class LocalLab {
 /** Starts the lab host; nothing runs until a page asks for a lab. */
 export async function startLabHost(options: LabHostOptions = {}): Promise<LabHost> {
   const workDir = options.workDir ?? path.join(root, '.lab-work', 'local');
+  const allowedHosts = options.allowedHosts ?? parseAllowedHosts(process.env['LAB_ALLOWED_HOSTS']);
   const labs = new Map<string, LocalLab>();
-  for (const id of listLabs()) labs.set(id, new LocalLab(readManifest(id), workDir));
+  for (const id of listLabs()) labs.set(id, new LocalLab(readManifest(id), workDir, allowedHosts));
+  const guard: Guard = {
+    hosts: { ownHost: options.host ?? '127.0.0.1', allowed: allowedHosts },
+    key: options.instructorKey ?? null,
+  };
 
   const server = http.createServer((request, response) => {
-    handle(labs, request, response).catch((error: unknown) => {
+    handle(labs, guard, request, response).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       if (!(error instanceof HttpError)) console.error('lab host:', error);
       sendJson(response, status, { error: messageOf(error) });
@@ -338,8 +377,27 @@ export async function startLabHost(options: LabHostOptions = {}): Promise<LabHos
   };
 }
 
+// Who may use the host: which Host names it answers to, and the instructor's key.
+interface Guard {
+  hosts: HostGuardOptions;
+  key: string | null;
+}
+
+// Lab files and lab control run code on this machine: its own user may use them; anyone else
+// on the room's network needs the instructor's key, and can still read the course.
+function refuseOutsiders(guard: Guard, request: http.IncomingMessage): void {
+  refuseForeignHost(request, guard.hosts);
+  if (isLoopback(clientAddress(request))) return;
+  if (guard.key !== null && keyMatches(presentedKey(request), guard.key)) return;
+  throw new HttpError(
+    403,
+    "Labs on this machine are driven from this machine only: open the course here, or present the instructor's key. Everyone else can read the course and its recorded labs.",
+  );
+}
+
 async function handle(
   labs: Map<string, LocalLab>,
+  guard: Guard,
   request: http.IncomingMessage,
   response: http.ServerResponse,
 ): Promise<void> {
@@ -348,6 +406,25 @@ async function handle(
   const parts = url.pathname.split('/');
   // ['', '_labs', lab, action, ...rest]
   if (parts[1] !== '_labs') throw new HttpError(404, 'Not a lab path.');
+  const presented = url.searchParams.get('key');
+  if (parts[2] === '' && presented !== null && guard.key !== null) {
+    // Opening /_labs/?key=<key> once on another device keeps the key there in a cookie.
+    refuseForeignHost(request, guard.hosts);
+    if (!keyMatches(presented, guard.key)) {
+      throw new HttpError(
+        403,
+        "This is not the instructor's key that npm start printed: copy it again from its terminal.",
+      );
+    }
+    response.writeHead(303, {
+      location: '/',
+      'set-cookie': instructorCookie(guard.key, '/_labs/'),
+      'cache-control': 'no-store',
+    });
+    response.end();
+    return;
+  }
+  refuseOutsiders(guard, request);
   const id = parts[2] ?? '';
   if (id === '') {
     sendJson(response, 200, {

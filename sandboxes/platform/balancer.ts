@@ -19,7 +19,24 @@ export interface BalancerOptions {
   cookieName?: string;
   /** `LAB_FRAMED=1`: the outside is HTTPS (WebContainer's preview), so the app is told so. */
   framed?: boolean;
+  /**
+   * Called with each answer of the app to an `/api/*` request, body included, once it has been
+   * passed on (classroom mode reads the room's counts from them). @default none
+   */
+  onAppAnswer?: (answer: AppAnswer) => void;
 }
+
+/** One answer of the app to an `/api/*` request, as the balancer passed it on. */
+export interface AppAnswer {
+  request: http.IncomingMessage;
+  instance: string;
+  status: number;
+  /** The answer's body, up to 64 KiB. */
+  body: Buffer;
+}
+
+/** The most of an app's answer kept for `onAppAnswer`. */
+const MAX_OBSERVED_BYTES = 64 * 1024;
 
 // What a cookie value may hold (RFC 6265's cookie-octet): no space, quote, comma, semicolon or
 // backslash, so a value from X-Lab-Session cannot smuggle another cookie in.
@@ -54,6 +71,7 @@ export class Balancer {
   #bus: EventBus;
   #cookieName: string;
   #framed: boolean;
+  #onAppAnswer: ((answer: AppAnswer) => void) | null;
   #next = 0;
   #affinity = new Map<string, string>();
   #agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
@@ -63,6 +81,7 @@ export class Balancer {
     this.#bus = bus;
     this.#cookieName = options.cookieName ?? 'lab.sid';
     this.#framed = options.framed ?? false;
+    this.#onAppAnswer = options.onAppAnswer ?? null;
   }
 
   /** Forwards one request to an instance and its answer back to the client. */
@@ -159,6 +178,9 @@ export class Balancer {
         });
         answer.pipe(response);
         answer.on('error', () => response.destroy());
+        if (this.#onAppAnswer && request.url?.startsWith('/api/')) {
+          this.#observe(answer, request, instance.id, status, this.#onAppAnswer);
+        }
         this.#report(cookieHeader, request, instance.id, status, receivedAt, setCookie);
       });
       upstream.on('error', (error: NodeJS.ErrnoException) => {
@@ -188,6 +210,23 @@ export class Balancer {
     };
 
     attempt(first);
+  }
+
+  // Reads the answer beside the pipe that passes it on: both see the same chunks.
+  #observe(
+    answer: http.IncomingMessage,
+    request: http.IncomingMessage,
+    instance: string,
+    status: number,
+    onAppAnswer: (answer: AppAnswer) => void,
+  ): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    answer.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_OBSERVED_BYTES) chunks.push(chunk);
+    });
+    answer.on('end', () => onAppAnswer({ request, instance, status, body: Buffer.concat(chunks) }));
   }
 
   #choose(candidates: Instance[], key: string | null): Instance {

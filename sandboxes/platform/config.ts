@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { parseAllowedHosts } from './http.ts';
 import type { SessionStoreKind } from './types.ts';
 import type { WatchMode } from './watcher.ts';
 
@@ -30,6 +31,13 @@ export interface LabConfig {
   framed: boolean;
   /** `LAB_SELF_TEST=1`: test what the runtime does to signals, watchers and cookies. @default false */
   selfTest: boolean;
+  /**
+   * `LAB_ALLOWED_HOSTS`: host names the lab answers to besides `localhost`, IP literals and its
+   * own `LAB_HOST` (any other `Host` gets 403, against DNS rebinding). @default []
+   */
+  allowedHosts: string[];
+  /** Classroom mode (`npm run classroom`): every control write needs the instructor's key. @default null */
+  classroom?: { key: string } | null;
 }
 
 /** A configuration mistake, with a message that says what to change. */
@@ -82,6 +90,7 @@ export function readLabConfig(env: NodeJS.ProcessEnv, defaults: LabConfigDefault
     appDir: appDirFrom(env),
     sessionSecret: env['SESSION_SECRET'] || randomBytes(24).toString('base64url'),
     watch: env['LAB_WATCH'] !== '0',
+    allowedHosts: parseAllowedHosts(env['LAB_ALLOWED_HOSTS']),
     ...readRuntimeConditions(env),
   };
 }

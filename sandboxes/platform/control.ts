@@ -9,6 +9,7 @@ import type { EventBus } from './events.ts';
 import { messageOf } from './errors.ts';
 import { HttpError, openEventStream, readJsonBody, refuseCrossSite, sendJson } from './http.ts';
 import { readCookie } from './balancer.ts';
+import { keyMatches, presentedKey } from './instructor-key.ts';
 import { RolloutError } from './orchestrator.ts';
 import type { LabEvent, LabState, SessionStoreKind } from './types.ts';
 
@@ -26,6 +27,11 @@ export interface ControlTarget {
   framed: boolean;
   /** The dashboard's cookie round trip ended: whether the test cookie came back. */
   cookieTest(returned: boolean): void;
+  /**
+   * Classroom mode: the instructor's key, which every control write must present (Bearer or
+   * cookie, see instructor-key.ts); `null` outside classroom mode. @default null
+   */
+  instructorKey?: string | null;
 }
 
 const MAX_CONTROL_BODY = 16 * 1024;
@@ -106,6 +112,17 @@ async function handleApi(
 ): Promise<void> {
   const method = request.method ?? 'GET';
   const pathname = url.pathname;
+  // In a classroom, everything under /lab/ that could change something is the instructor's:
+  // checked before any route, so that a route added later is covered too.
+  const key = target.instructorKey ?? null;
+  if (key !== null && method !== 'GET' && method !== 'HEAD') {
+    if (!keyMatches(presentedKey(request), key)) {
+      throw new HttpError(
+        401,
+        'Only the instructor drives this lab: send the classroom key (Authorization: Bearer <key>), or open the Instructor URL the lab printed in this browser first.',
+      );
+    }
+  }
 
   if (pathname.startsWith('/lab/assets/')) {
     allow(method, ['GET', 'HEAD']);

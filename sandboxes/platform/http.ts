@@ -1,8 +1,9 @@
 /**
  * The HTTP helpers every server of the lab shares (the control API, the balancer, the lab host):
- * JSON answers, JSON bodies, the cross-site guard and Server-Sent Events streams.
+ * JSON answers, JSON bodies, the host-name and cross-site guards and Server-Sent Events streams.
  */
 import type http from 'node:http';
+import net from 'node:net';
 
 /** A request refused with an HTTP status and a message that says what to do instead. */
 export class HttpError extends Error {
@@ -11,6 +12,67 @@ export class HttpError extends Error {
     super(message);
     this.status = status;
   }
+}
+
+/** Which `Host` names a server of the lab answers to (see `refuseForeignHost`). */
+export interface HostGuardOptions {
+  /** The server's own address (`LAB_HOST`, or the site's `HOST`), allowed when it is a name. */
+  ownHost?: string;
+  /** `LAB_ALLOWED_HOSTS`: more names, e.g. the laptop's name on the room's network. @default [] */
+  allowed?: readonly string[];
+  /** `LAB_FRAMED=1`: the relay in front of the lab picks the `Host`, so any is accepted. @default false */
+  framed?: boolean;
+}
+
+/** Reads `LAB_ALLOWED_HOSTS`: names separated by commas, spaces ignored, in lower case. */
+export function parseAllowedHosts(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
+}
+
+/** The name in a `Host` header without its port (and an IPv6 literal without its brackets). */
+export function hostName(header: string): string {
+  const value = header.trim().toLowerCase();
+  if (value.startsWith('[')) {
+    const end = value.indexOf(']');
+    return end > 0 ? value.slice(1, end) : value;
+  }
+  // One colon separates a port; several are an IPv6 address written without brackets.
+  const colon = value.lastIndexOf(':');
+  return colon >= 0 && value.indexOf(':') === colon ? value.slice(0, colon) : value;
+}
+
+/**
+ * Whether a `Host` header names this server: `localhost`, an IP literal, its own host or an
+ * allowed name. Any other name reached it through DNS rebinding, or a name nobody allowed.
+ */
+export function hostAllowed(header: string | undefined, options: HostGuardOptions = {}): boolean {
+  if (options.framed) return true;
+  // Only a browser can be tricked by rebinding, and every browser sends Host; a client without
+  // one (an HTTP/1.0 tool) chose this address itself.
+  if (header === undefined || header === '') return true;
+  const name = hostName(header);
+  if (name === 'localhost' || net.isIP(name) !== 0) return true;
+  const own = options.ownHost ? hostName(options.ownHost) : '';
+  return name === own || (options.allowed ?? []).includes(name);
+}
+
+/**
+ * Refuses a request whose `Host` is none of this server's names (see `hostAllowed`). A page
+ * that rebinds its own name to this machine is same-origin with it, so Origin and
+ * Sec-Fetch-Site cannot catch it; its Host still carries the page's name.
+ */
+export function refuseForeignHost(
+  request: http.IncomingMessage,
+  options: HostGuardOptions = {},
+): void {
+  if (hostAllowed(request.headers.host, options)) return;
+  throw new HttpError(
+    403,
+    `This lab does not answer to the host name "${hostName(request.headers.host ?? '')}". Open it as localhost or by its IP address, or add the name to LAB_ALLOWED_HOSTS (comma-separated) when you start it.`,
+  );
 }
 
 /** How the cross-site guard reads a request. */

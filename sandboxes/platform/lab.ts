@@ -1,7 +1,8 @@
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Balancer } from './balancer.ts';
+import { Balancer, type AppAnswer } from './balancer.ts';
+import { Classroom } from './classroom/room.ts';
 import {
   extendsBase,
   LabFileError,
@@ -15,6 +16,7 @@ import { appDirFrom, ConfigError, parseRedisUrl, readLabConfig, type LabConfig }
 import { createControl } from './control.ts';
 import { messageOf } from './errors.ts';
 import { EventBus } from './events.ts';
+import { refuseForeignHost, sendJson } from './http.ts';
 import { formatReadyLine, progressLine } from './lines.ts';
 import { Orchestrator } from './orchestrator.ts';
 import { SelfTest } from './self-test.ts';
@@ -121,11 +123,19 @@ export async function startLab(
     selfTest: selfTest?.report ?? null,
   });
 
-  const balancer = new Balancer(orchestrator, bus, { framed: config.framed });
+  // Classroom mode: the room's pages, its tally and the per-participant visit limit.
+  const classroom = config.classroom
+    ? new Classroom({ key: config.classroom.key, bus, state })
+    : null;
+  const balancer = new Balancer(orchestrator, bus, {
+    framed: config.framed,
+    ...(classroom ? { onAppAnswer: (answer: AppAnswer) => classroom.recordAnswer(answer) } : {}),
+  });
   const control = createControl({
     bus,
     state,
     framed: config.framed,
+    instructorKey: config.classroom?.key ?? null,
     cookieTest: (returned) => selfTest?.recordCookie(returned),
     kill: (id) => orchestrator.kill(id),
     replaceAll: () => orchestrator.replaceAll('replace requested'),
@@ -145,7 +155,16 @@ export async function startLab(
     },
   });
 
+  const hosts = { ownHost: config.host, allowed: config.allowedHosts, framed: config.framed };
   const server = http.createServer((request, response) => {
+    // A foreign Host is refused before anything else, the app's own routes included.
+    try {
+      refuseForeignHost(request, hosts);
+    } catch (error) {
+      sendJson(response, 403, { error: messageOf(error) });
+      return;
+    }
+    if (classroom?.handle(request, response)) return;
     if (!control(request, response)) balancer.handle(request, response);
   });
   server.keepAliveTimeout = 65_000;
@@ -153,6 +172,7 @@ export async function startLab(
   const stopEverything = async (): Promise<void> => {
     await orchestrator.close();
     balancer.close();
+    classroom?.close();
     await link.cut();
     await storeStarting.catch(() => undefined);
     await embedded?.stop();
@@ -178,7 +198,9 @@ export async function startLab(
 
   const address = server.address();
   const port = address && typeof address === 'object' ? address.port : config.port;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  // A lab listening on every interface is reached from this machine at 127.0.0.1.
+  const reachable = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const host = reachable.includes(':') ? `[${reachable}]` : reachable;
   return {
     url: `http://${host}:${port}/`,
     port,
@@ -271,13 +293,25 @@ function appDirToRun(env: NodeJS.ProcessEnv): string {
   return appDir;
 }
 
+/** How a command other than `npm run lab` (e.g. `npm run classroom`) runs the lab. */
+export interface LabMainOptions {
+  /** The environment to read. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Changes the configuration read from the environment before the lab starts. */
+  configure?: (config: LabConfig) => LabConfig;
+  /** Runs once the ready line is printed. */
+  onReady?: (lab: RunningLab, config: LabConfig) => void | Promise<void>;
+}
+
 /** `npm run lab`: reads the environment, starts the lab, prints its log, stops on SIGTERM. */
-export async function main(): Promise<void> {
+export async function main(options: LabMainOptions = {}): Promise<void> {
+  const env = options.env ?? process.env;
   let config: LabConfig;
   try {
     // The lab's own lab.json, beside its app folder, gives the defaults the environment overrides.
-    const appDir = appDirToRun(process.env);
-    config = readLabConfig({ ...process.env, LAB_APP_DIR: appDir }, readLabDefaults(appDir) ?? {});
+    const appDir = appDirToRun(env);
+    config = readLabConfig({ ...env, LAB_APP_DIR: appDir }, readLabDefaults(appDir) ?? {});
+    if (options.configure) config = options.configure(config);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof LabFileError) {
       console.error(`Cannot start the lab: ${error.message}`);
@@ -315,6 +349,7 @@ export async function main(): Promise<void> {
       problem: state.lastError,
     }),
   );
+  await options.onReady?.(lab, config);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

@@ -143,6 +143,52 @@ export type LabEvent =
   | { type: 'self-test'; at: number; report: SelfTestReport };
 
 /**
+ * One participant of a classroom (`npm run classroom`) as `GET /lab/room` shows them. A
+ * participant is a browser that opened `/join` (the `lab.participant` cookie), whatever
+ * becomes of its session.
+ */
+export interface RoomParticipant {
+  /** `P1`, `P2`…, in the order they first visited. */
+  name: string;
+  /** Visits the app counted for them (answers 200 to `POST /api/visit`). */
+  visits: number;
+  /** The count the app answered last, `null` before the first visit. */
+  count: number | null;
+  /** The instance that answered last. */
+  instance: string | null;
+  /** How many times an instance stop took their session with it (memory sessions). */
+  lost: number;
+}
+
+/** One instance stop in a classroom, and what it cost the room. */
+export interface RoomStop {
+  at: number;
+  instance: string;
+  reason: StopReason;
+  /** Participants whose session that instance held in its memory: lost with it. */
+  lost: number;
+  /** Participants it had served whose session is in Redis: kept. */
+  kept: number;
+}
+
+/** The answer of `GET /lab/room` (classroom mode only): the room at a glance, for the projector. */
+export interface RoomState {
+  sessionStore: SessionStoreKind;
+  store: { kind: 'embedded' | 'external'; up: boolean };
+  /** The ids of the instances running now. */
+  instances: string[];
+  participants: RoomParticipant[];
+  /** The last instance stops, oldest first. */
+  stops: RoomStop[];
+}
+
+/** The answer of `GET /lab/room/me`: the caller's own record, for `/join` to explain what happened. */
+export interface ParticipantView extends RoomParticipant {
+  /** The last stops of instances that had served this participant, oldest first. */
+  stops: { at: number; instance: string; reason: StopReason; lost: boolean }[];
+}
+
+/**
  * Headers of the session's second way to travel, for browsers that refuse the cookie in a frame
  * of another site. The balancer adds `X-Lab-Cookie` to every app answer; a request that carries
  * `X-Lab-Session` (even empty) gets a new session's cookie value back in `X-Lab-Session`, and a

@@ -14,8 +14,19 @@ import { recordingFileType, recordingSiteFile, writeRecordingSite } from './reco
 export function labs(): AstroIntegration {
   const hostUrl = process.env['LAB_HOST_URL'];
   // Lab output and the dashboard's event stream are long-lived responses: no proxy timeout.
+  // `xfwd` appends the client's address to X-Forwarded-For: every request reaches the lab host
+  // from 127.0.0.1, and only the entry this proxy adds tells it who is really asking (a room's
+  // phone may read the course, not write a lab's files).
   const proxy = hostUrl
-    ? { '/_labs': { target: hostUrl, changeOrigin: false, timeout: 0, proxyTimeout: 0 } }
+    ? {
+        '/_labs': {
+          target: hostUrl,
+          changeOrigin: false,
+          xfwd: true,
+          timeout: 0,
+          proxyTimeout: 0,
+        },
+      }
     : undefined;
   return {
     name: 'course-labs',
