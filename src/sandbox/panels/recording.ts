@@ -1,0 +1,109 @@
+/**
+ * The recording: where no lab runs yet, or none can, the embed plays a recording of a real run
+ * of the same experiment, made when the site was built, in the same dashboard (its player,
+ * sandboxes/platform/dashboard/assets/player.js), framed from the site's own origin
+ * (`/labs/dashboard/{fr,en}.html?recording=<id>`, written by src/integrations/recordings.ts).
+ *
+ * It is shown when the reader asks ("Watch the recording", beside Start), on a phone by default,
+ * while a live lab is still starting (nobody waits), and when no runtime can run here. The live
+ * lab takes over when it is ready: the recording is removed in place, saying so, and the page
+ * does not move under the reader.
+ */
+import './recording.css';
+import type { Lang } from '../runtime.ts';
+import type { SandboxKey, Translate } from '../strings.ts';
+
+/** Why the recording shows; each reason is said above it in the page's language. */
+export type RecordingReason = 'chosen' | 'phone' | 'waiting' | 'unavailable';
+
+/** How long Start waits for the live lab before the recording plays meanwhile. */
+export const RECORDING_AFTER_MS = 2000;
+
+const NOTE: Record<RecordingReason, SandboxKey> = {
+  chosen: 'sandbox.recording.chosen',
+  phone: 'sandbox.recording.phone',
+  waiting: 'sandbox.recording.waiting',
+  unavailable: 'sandbox.recording.unavailable',
+};
+
+/** The address of the recording's dashboard, on the site's own origin. */
+export function recordingUrl(scenario: string, lang: Lang): string {
+  return `/labs/dashboard/${lang}.html?recording=${encodeURIComponent(scenario)}`;
+}
+
+/** Whether the recording is showing in this embed. */
+export function recordingShown(host: HTMLElement): boolean {
+  return host.querySelector<HTMLElement>('[data-recording]')?.hidden === false;
+}
+
+/**
+ * Shows the recording of scenario `scenario` in the embed, saying why; a recording already
+ * showing keeps playing where it is, and only what is said of it changes.
+ */
+export function showRecording(
+  host: HTMLElement,
+  scenario: string,
+  lang: Lang,
+  text: Translate,
+  reason: RecordingReason,
+): void {
+  const box = host.querySelector<HTMLElement>('[data-recording]');
+  if (!box) return;
+  const note = box.querySelector<HTMLElement>('[data-recording-note]');
+  if (note) note.textContent = text(NOTE[reason]);
+  box.dataset['reason'] = reason;
+  if (box.hidden) {
+    const url = recordingUrl(scenario, lang);
+    const frame = document.createElement('iframe');
+    frame.className = 'sandbox-recording-frame';
+    frame.title = text('sandbox.recording.frame');
+    frame.dataset['recordingFrame'] = scenario;
+    frame.src = url;
+    const open = box.querySelector<HTMLAnchorElement>('[data-recording-open]');
+    if (open) open.href = url;
+    box.querySelector('[data-recording-slot]')?.replaceChildren(frame);
+    box.hidden = false;
+  }
+  const close = box.querySelector<HTMLButtonElement>('[data-recording-close]');
+  if (close && !close.dataset['wired']) {
+    close.dataset['wired'] = 'true';
+    close.addEventListener('click', () => {
+      hideRecording(host);
+      host.querySelector<HTMLButtonElement>('[data-watch]')?.focus();
+    });
+  }
+}
+
+/**
+ * Removes the recording, keeping the reader's place: the part of the lesson in view stays where
+ * it is, and a reader whose focus was in the recording finds it on `focusNext` (the live lab).
+ */
+export function hideRecording(host: HTMLElement, focusNext?: HTMLElement | null): void {
+  const box = host.querySelector<HTMLElement>('[data-recording]');
+  if (!box || box.hidden) return;
+  const hadFocus = box.contains(document.activeElement);
+  // When the embed is above the window, its change of height would move the text being read:
+  // the page scrolls by the same amount, so that text stays put.
+  const before = host.getBoundingClientRect().bottom;
+  box.querySelector('[data-recording-slot]')?.replaceChildren();
+  box.hidden = true;
+  const after = host.getBoundingClientRect().bottom;
+  if (before < 0) window.scrollBy(0, after - before);
+  if (hadFocus && focusNext) {
+    if (!focusNext.hasAttribute('tabindex')) focusNext.tabIndex = -1;
+    focusNext.focus({ preventScroll: true });
+  }
+}
+
+/** Reads the embed's config and shows its recording; for the "Watch the recording" button. */
+export function watchRecording(host: HTMLElement): void {
+  const config = JSON.parse(host.querySelector('[data-config]')?.textContent ?? '{}') as {
+    scenario?: string | null;
+    lang?: Lang;
+    strings?: Record<string, string>;
+  };
+  if (!config.scenario) return;
+  const strings = config.strings ?? {};
+  const text: Translate = (key) => strings[key] ?? key;
+  showRecording(host, config.scenario, config.lang ?? 'fr', text, 'chosen');
+}
