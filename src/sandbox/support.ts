@@ -14,6 +14,10 @@ export interface SupportEnvironment {
   hasSharedArrayBuffer: boolean;
   /** `navigator.maxTouchPoints`: an iPad reports itself as a Mac, and only touch tells them apart. @default 0 */
   maxTouchPoints?: number;
+  /** Whether the main pointer is a finger (`(pointer: coarse)`). @default false */
+  coarsePointer?: boolean;
+  /** `screen.width`, in CSS pixels. */
+  screenWidth?: number;
 }
 
 /** Reads the support environment from the current page (an empty one outside a browser). */
@@ -25,7 +29,26 @@ export function browserEnvironment(): SupportEnvironment {
     userAgent: nav?.userAgent ?? '',
     hasSharedArrayBuffer: typeof SharedArrayBuffer === 'function',
     maxTouchPoints: nav?.maxTouchPoints ?? 0,
+    coarsePointer:
+      typeof globalThis.matchMedia === 'function' &&
+      globalThis.matchMedia('(pointer: coarse)').matches,
+    screenWidth: (globalThis as { screen?: { width?: number } }).screen?.width ?? 0,
   };
+}
+
+/**
+ * Whether the recording is the default here rather than the live lab: on an iPhone or an iPad,
+ * and on a phone, where WebContainer's support is a beta and a lab of five processes is heavy.
+ * Running the lab live stays a choice.
+ */
+export function recordingByDefault(env: SupportEnvironment): boolean {
+  const ua = env.userAgent;
+  if (/iPhone|iPad|iPod/.test(ua) || (/Macintosh/.test(ua) && (env.maxTouchPoints ?? 0) > 1)) {
+    return true;
+  }
+  if (/Android.+Mobile|Mobi/.test(ua)) return true;
+  // A phone that does not say so in its user agent: a finger on a narrow screen.
+  return env.coarsePointer === true && (env.screenWidth ?? 0) > 0 && (env.screenWidth ?? 0) < 768;
 }
 
 /** Why WebContainer cannot run in this browser, or null when it can. */

@@ -4,7 +4,15 @@
  * then opens the workspace (workspace.ts). It only reads the runtime's answers: the runtimes know
  * nothing of the page.
  */
+import {
+  RECORDING_AFTER_MS,
+  hideRecording,
+  recordingShown,
+  showRecording,
+  type RecordingReason,
+} from './panels/recording.ts';
 import { lockChoice, readChoice, startSomewhere } from './panels/start.ts';
+import { browserEnvironment, recordingByDefault } from './support.ts';
 import type { Progress } from './runtime.ts';
 import { fill, type SandboxKey, type Translate } from './strings.ts';
 import type { SandboxConfig } from './workspace.ts';
@@ -25,6 +33,21 @@ export async function mountSandbox(host: HTMLElement): Promise<void> {
     if (key in config.strings) say(text(key, progress.values));
   };
 
+  // The recording of this embed's experiment, where it has one (panels/recording.ts).
+  const scenario = config.scenario;
+  const playRecording = (reason: RecordingReason): void => {
+    if (scenario) showRecording(host, scenario, config.lang, text, reason);
+  };
+  // On a phone the recording is the default: "best available" plays it, and the learner who
+  // wants the lab live picks a runtime and presses Start again.
+  if (scenario && readChoice(host) === 'auto' && recordingByDefault(browserEnvironment())) {
+    playRecording('phone');
+    startButton.disabled = false;
+    return;
+  }
+  // Nobody waits: when the live lab is not showing soon, the recording plays meanwhile.
+  const meanwhile = scenario ? setTimeout(() => playRecording('waiting'), RECORDING_AFTER_MS) : 0;
+
   lockChoice(host, true);
   // The editor and the terminal load while the lab starts, not after: the lab's start is the
   // longer wait, so the workspace is ready the moment the lab is.
@@ -37,7 +60,10 @@ export async function mountSandbox(host: HTMLElement): Promise<void> {
     say,
     text,
   });
+  clearTimeout(meanwhile);
   if (!started) {
+    // No runtime can run here: the recording shows the experiment instead.
+    playRecording('unavailable');
     lockChoice(host, false);
     startButton.disabled = false;
     return;
@@ -46,4 +72,9 @@ export async function mountSandbox(host: HTMLElement): Promise<void> {
   startButton.hidden = true;
   say(`${text('sandbox.progress.ready')} ${text(`sandbox.runningOn.${runtime.kind}`)}`);
   (await workspaceCode).openWorkspace(host, config, runtime, previewUrl, say, text);
+  if (recordingShown(host)) {
+    // The live lab takes over in the recording's place, and says so.
+    hideRecording(host, host.querySelector<HTMLElement>('[data-workspace]'));
+    say(`${status.textContent ?? ''} ${text('sandbox.recording.takeover')}`);
+  }
 }

@@ -53,10 +53,11 @@ export function openWorkspace(
   const editor = mountEditor(workspace, runtime, text, say);
   const closeTerminal = mountTerminal(workspace, runtime, text);
   const offer = (alternatives: Alternative[]): void => {
-    // Only the local way exists today; the recording will be offered here once it exists.
     if (!alternatives.includes('local')) return;
     host.querySelector<HTMLDetailsElement>('details.sandbox-howto')?.setAttribute('open', '');
-    say(text('sandbox.selfTest.cannotWork'));
+    // An embed with a recording offers it too: "Watch the recording" stays beside Start.
+    const recorded = alternatives.includes('recording') && config.scenario !== null;
+    say(text(recorded ? 'sandbox.recording.offer' : 'sandbox.selfTest.cannotWork'));
   };
   const closeSelfTest = mountSelfTest(workspace, runtime, config.lang, text, offer);
   const stopOnHide = stopOnPageHide(runtime, window);

@@ -8,10 +8,10 @@ import { labCannotWork, type SelfTestReport } from '../self-test.ts';
 import type { SandboxKey, Translate } from '../strings.ts';
 
 /**
- * Where else the lab can run when it cannot work here. Only the local way exists today; the
- * recording (DESIGN.md, "Runtimes", 3) joins this list once it is built, and the page offers it then.
+ * Where else the lab can be seen when it cannot work here: on the reader's machine, or as the
+ * recording of a real run (DESIGN.md, "Runtimes", 3), which the page offers where it has one.
  */
-export type Alternative = 'local';
+export type Alternative = 'local' | 'recording';
 
 const NAMES: Record<keyof SelfTestReport, SandboxKey> = {
   storeLink: 'sandbox.selfTest.storeLink',
@@ -86,7 +86,7 @@ export function mountSelfTest(
     line.hidden = sentence === null;
     if (!offered && labCannotWork(report)) {
       offered = true;
-      onCannotWork(['local']);
+      onCannotWork(['local', 'recording']);
     }
   });
 }
