@@ -126,6 +126,10 @@ export type Fact =
   | { type: 'api-503' }
   /** The state showed every instance `unready`. */
   | { type: 'instances-unready' }
+  /** The latest state shows every instance `ready`, as many as the platform wants. */
+  | { type: 'instances-ready' }
+  /** An instance failed its liveness check and the platform replaced it (`unhealthy`). */
+  | { type: 'liveness-kills' }
   /** No instance stopped during the step. */
   | { type: 'no-restart' }
   /** A rolling replacement finished (`rollout-finished`), or stopped (`rollout-failed`). */
@@ -160,6 +164,8 @@ export const FACT_TYPES = [
   'readiness-200',
   'api-503',
   'instances-unready',
+  'instances-ready',
+  'liveness-kills',
   'no-restart',
   'rollout-finished',
   'rollout-failed',
@@ -303,6 +309,8 @@ const FACT_PARAMS: Record<Fact['type'], Record<string, boolean>> = {
   'readiness-200': {},
   'api-503': {},
   'instances-unready': {},
+  'instances-ready': {},
+  'liveness-kills': {},
   'no-restart': {},
   'rollout-finished': {},
   'rollout-failed': {},

@@ -121,6 +121,15 @@ function visitsWord(n) {
 }
 
 /**
+ * Counts in a sentence; a long run shows its ends only: "6, 7, 8, …, 104, 105".
+ * @param {number[]} counts
+ */
+function countsText(counts) {
+  if (counts.length <= 8) return counts.join(', ');
+  return [...counts.slice(0, 3), '…', ...counts.slice(-2)].join(', ');
+}
+
+/**
  * A list of ids in a sentence: "web-1, web-2 and web-3".
  * @param {string[]} ids
  * @param {'fr' | 'en'} lang
@@ -253,8 +262,8 @@ export function judgeFact(fact, observations, before) {
         return result(
           false,
           say(
-            `le compteur a suivi vos ${good.length} visites sans se partager (${counts.join(', ')}) : les sessions ne sont pas dans la mémoire de chaque instance`,
-            `the count followed your ${good.length} visits without splitting (${counts.join(', ')}): the sessions are not in each instance's memory`,
+            `le compteur a suivi vos ${good.length} visites sans se partager (${countsText(counts)}) : les sessions ne sont pas dans la mémoire de chaque instance`,
+            `the count followed your ${good.length} visits without splitting (${countsText(counts)}): the sessions are not in each instance's memory`,
           ),
         );
       }
@@ -274,8 +283,8 @@ export function judgeFact(fact, observations, before) {
         return result(
           true,
           say(
-            `le compteur monte sans trou : ${counts.join(', ')}`,
-            `the count climbs without a gap: ${counts.join(', ')}`,
+            `le compteur monte sans trou : ${countsText(counts)}`,
+            `the count climbs without a gap: ${countsText(counts)}`,
           ),
         );
       }
@@ -284,8 +293,8 @@ export function judgeFact(fact, observations, before) {
         good.length < 2
           ? say('Il faut au moins deux visites.', 'It takes at least two visits.')
           : say(
-              `le compteur n'a pas monté d'un à chaque visite : ${counts.join(', ')}`,
-              `the count did not rise by one at each visit: ${counts.join(', ')}`,
+              `le compteur n'a pas monté d'un à chaque visite : ${countsText(counts)}`,
+              `the count did not rise by one at each visit: ${countsText(counts)}`,
             ),
       );
     }
@@ -318,10 +327,12 @@ export function judgeFact(fact, observations, before) {
           (fact.on !== 'new-instance' || !answeredBefore.has(v.instance)),
       );
       if (restart) {
-        const killed = runValues(observations, before)['killed'];
-        const lead = killed
-          ? say(`${killed} a été tuée ; `, `${killed} was killed; `)
-          : say('', '');
+        const { killed, replacement } = runValues(observations, before);
+        // The kill is worth recalling only when the visit landed on the instance that replaced it.
+        const lead =
+          killed && replacement === restart.instance
+            ? say(`${killed} a été tuée ; `, `${killed} was killed; `)
+            : say('', '');
         return result(
           true,
           say(
@@ -351,16 +362,16 @@ export function judgeFact(fact, observations, before) {
         return result(
           true,
           say(
-            `le compteur reprend là où il en était : ${previous} puis ${counts.join(', ')}, servi par ${listText([...new Set(good.map((v) => v.instance ?? '?'))], 'fr')}`,
-            `the count carries on where it was: ${previous}, then ${counts.join(', ')}, served by ${listText([...new Set(good.map((v) => v.instance ?? '?'))], 'en')}`,
+            `le compteur reprend là où il en était : ${previous} puis ${countsText(counts)}, servi par ${listText([...new Set(good.map((v) => v.instance ?? '?'))], 'fr')}`,
+            `the count carries on where it was: ${previous}, then ${countsText(counts)}, served by ${listText([...new Set(good.map((v) => v.instance ?? '?'))], 'en')}`,
           ),
         );
       }
       return result(
         false,
         say(
-          `le compteur était à ${previous} et la suite donne ${counts.join(', ')} : la session n'a pas suivi`,
-          `the count was at ${previous} and then went ${counts.join(', ')}: the session did not carry on`,
+          `le compteur était à ${previous} et la suite donne ${countsText(counts)} : la session n'a pas suivi`,
+          `the count was at ${previous} and then went ${countsText(counts)}: the session did not carry on`,
         ),
       );
     }
@@ -389,8 +400,8 @@ export function judgeFact(fact, observations, before) {
         return result(
           true,
           say(
-            `${instances[0]} répond à chaque fois, et le compteur monte : ${counts.join(', ')}`,
-            `${instances[0]} answers every time, and the count climbs: ${counts.join(', ')}`,
+            `${instances[0]} répond à chacune de vos ${good.length} visites`,
+            `${instances[0]} answers each of your ${good.length} visits`,
           ),
         );
       }
@@ -550,8 +561,8 @@ export function judgeFact(fact, observations, before) {
       const statuses = asked.map((v) => v.status);
       const name =
         path === '/healthz'
-          ? say('la vivacité, /healthz', 'liveness, /healthz')
-          : say('la disponibilité, /readyz', 'readiness, /readyz');
+          ? say('la vivacité (/healthz)', 'liveness (/healthz)')
+          : say('la disponibilité (/readyz)', 'readiness (/readyz)');
       const who = [...new Set(asked.map((v) => v.instance).filter((i) => i !== null))];
       if (asked.length > 0 && statuses.every((s) => s === want)) {
         return result(
@@ -610,6 +621,49 @@ export function judgeFact(fact, observations, before) {
             ),
           );
     }
+    case 'instances-ready': {
+      if (latest && latest.instances.length > 0 && settled(latest)) {
+        return result(
+          true,
+          say(
+            `${listText(
+              latest.instances.map((i) => i.id),
+              'fr',
+            )} sont toutes prêtes`,
+            `${listText(
+              latest.instances.map((i) => i.id),
+              'en',
+            )} are all ready`,
+          ),
+        );
+      }
+      return result(
+        false,
+        say(
+          'Les instances ne sont pas encore toutes prêtes.',
+          'The instances are not all ready yet.',
+        ),
+      );
+    }
+    case 'liveness-kills': {
+      const killed = seen.find((e) => e.type === 'instance-stopped' && e.reason === 'unhealthy');
+      if (killed && killed.type === 'instance-stopped') {
+        return result(
+          true,
+          say(
+            `${killed.id} a échoué à sa vérification de vivacité et la plateforme l'a remplacée, alors que Redis est toujours arrêté : la remplacer ne répare rien`,
+            `${killed.id} failed its liveness check and the platform replaced it, while Redis is still down: replacing it mends nothing`,
+          ),
+        );
+      }
+      return result(
+        false,
+        say(
+          "Aucune instance n'a encore échoué à sa vérification de vivacité.",
+          'No instance has failed its liveness check yet.',
+        ),
+      );
+    }
     case 'no-restart': {
       const stopped = seen.filter((e) => e.type === 'instance-stopped');
       if (stopped.length === 0) {
@@ -648,12 +702,14 @@ export function judgeFact(fact, observations, before) {
     }
     case 'rollout-failed': {
       const failed = seen.find((e) => e.type === 'rollout-failed');
+      // The error may carry a whole stack trace: its first line says what happened.
+      const why = failed && failed.type === 'rollout-failed' ? firstLine(failed.error) : '';
       return failed && failed.type === 'rollout-failed'
         ? result(
             true,
             say(
-              `le remplacement s'arrête (« ${failed.error} ») et les anciennes instances continuent de servir`,
-              `the rollout stops ("${failed.error}") and the old instances keep serving`,
+              `le remplacement s'arrête (« ${why} ») et les anciennes instances continuent de servir`,
+              `the rollout stops ("${why}") and the old instances keep serving`,
             ),
           )
         : result(false, say("Le remplacement n'a pas échoué.", 'The rollout has not failed.'));
@@ -836,7 +892,8 @@ const COMPATIBLE = {
   'store-start': ['store-start'],
   edit: ['edit'],
   solve: ['edit', 'solve'],
-  check: ['check'],
+  // A check drives the lab itself: it visits, replaces the instances, stops and starts Redis.
+  check: ['check', 'visit', 'replace', 'kill', 'scale', 'store-stop', 'store-start'],
   task: ['task'],
 };
 
@@ -923,9 +980,47 @@ export function fillPlaceholders(text, values) {
  * @param {'fr' | 'en'} lang
  */
 function sentence(parts, lang) {
-  const text = parts.filter((p) => p !== '').join(lang === 'fr' ? ' ; ' : '; ');
-  const capital = text.charAt(0).toUpperCase() + text.slice(1);
+  const text = parts
+    .filter((p) => p !== '')
+    .map(bare)
+    .join(lang === 'fr' ? ' ; ' : '; ');
+  // An instance's id keeps its lower case, even at the start of a sentence.
+  const capital = /^[a-z0-9]+[-.][a-z0-9]/.test(text)
+    ? text
+    : text.charAt(0).toUpperCase() + text.slice(1);
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** The facts that a step's visits show, as opposed to the platform's events and states. */
+const VISIT_FACTS = [
+  'answered',
+  'count-splits',
+  'count-climbs',
+  'count-starts-at-1',
+  'count-restarts-at-1',
+  'count-continues',
+  'round-robin',
+  'same-instance',
+  'liveness-200',
+  'readiness-503',
+  'readiness-200',
+  'api-503',
+];
+
+/**
+ * A text without its final full stop, to go inside a sentence.
+ * @param {string} text
+ */
+function bare(text) {
+  return text.replace(/\.$/, '');
+}
+
+/**
+ * The first line of a text.
+ * @param {string} text
+ */
+function firstLine(text) {
+  return text.split('\n')[0] ?? text;
 }
 
 /**
@@ -981,14 +1076,15 @@ export function judgeStep(step, observations, before = []) {
   const wanted = visitsWanted(step.action);
   const made = observations.filter((f) => f.kind === 'visit').length;
   const missing = facts.filter((f) => !f.ok);
-  if (wanted !== null && made >= wanted) {
-    // The visits are made and still do not show the facts: the lab is not in the state the
-    // lesson expects, which the facts' own words explain.
+  if (wanted !== null && made >= wanted && missing.some((f) => VISIT_FACTS.includes(f.fact.type))) {
+    // The visits are made and their answers still do not show the facts: the lab is not in the
+    // state the lesson expects, which the facts' own words explain. Facts about the platform
+    // (a rollout that finishes) may still come, and are waited for.
     return {
       status: 'other',
       message: {
-        fr: `Vos ${made} visites ne montrent pas ce qu'attend l'étape : ${missing.map((f) => f.says.fr).join(' ; ')}. ${step.see.fr}`,
-        en: `Your ${made} visits do not show what this step expects: ${missing.map((f) => f.says.en).join('; ')}. ${step.see.en}`,
+        fr: `Vos ${made} visites ne montrent pas ce qu'attend l'étape : ${missing.map((f) => bare(f.says.fr)).join(' ; ')}. ${step.see.fr}`,
+        en: `Your ${made} visits do not show what this step expects: ${missing.map((f) => bare(f.says.en)).join('; ')}. ${step.see.en}`,
       },
       facts,
       values,
