@@ -13,7 +13,8 @@ const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-avatars-'));
 process.on('exit', () => fs.rmSync(folder, { recursive: true, force: true }));
 
-export function avatarRoutes(config) {
+// `store` is the session store (see session-store.js); its `client` is the connection to Redis.
+export function avatarRoutes(config, _store) {
   const router = Router();
   const readImage = express.raw({ type: IMAGE_TYPES, limit: MAX_BYTES });
 

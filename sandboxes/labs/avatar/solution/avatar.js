@@ -10,6 +10,7 @@ const ONE_DAY_IN_SECONDS = 24 * 60 * 60;
 // Pictures live in Redis, the backing service every instance shares: whichever instance took
 // the upload, any other one can send the picture back, and replacing an instance loses nothing.
 // This process keeps no file of its own.
+// `store` is the session store (see session-store.js); its `client` is the connection to Redis.
 export function avatarRoutes(config, store) {
   if (!store.client) {
     throw new Error('Avatars are kept in Redis: start the lab with SESSION_STORE=redis.');

@@ -6,6 +6,7 @@ import session from 'express-session';
 import { readConfig } from './config.js';
 import { createSessionStore } from './session-store.js';
 import { healthRoutes } from './health.js';
+import { extraRoutes } from './extra-routes.js';
 import { shutDownGracefully } from './shutdown.js';
 
 const config = readConfig(process.env);
@@ -54,6 +55,10 @@ app.get('/api/session', (req, res) => {
     store: config.sessionStore,
   });
 });
+
+// What an exercise adds (see extra-routes.js). It gets the store too, whose `client` reaches
+// the same Redis as the sessions, for any other state the app must keep out of its process.
+app.use(extraRoutes(config, store));
 
 app.use('/api', (req, res) => {
   res.status(404).json({ error: `No route ${req.method} ${req.originalUrl}` });

@@ -7,6 +7,7 @@ export function createSessionStore(config) {
   if (config.sessionStore === 'memory') {
     return {
       expressStore: undefined,
+      client: null,
       // Nothing outside the process to wait for.
       isReady: async () => true,
       isStoreError: () => false,
@@ -41,11 +42,14 @@ export function createSessionStore(config) {
 
   return {
     expressStore: new ReportingRedisStore({ client, prefix: 'sess:', disableTouch: true }),
+    // The connection to Redis itself, for whatever else this app may keep there.
+    client,
     isReady: async () => {
       if (!client.isReady) return false;
       return (await withTimeout(client.ping(), 500)) === 'PONG';
     },
-    isStoreError: (error) => error?.sessionStoreUnavailable === true,
+    // While Redis is unreachable, any failure is taken for an outage of the store.
+    isStoreError: (error) => error?.sessionStoreUnavailable === true || !client.isReady,
     close: async () => {
       if (client.isOpen) await client.quit().catch(() => client.destroy());
     },
