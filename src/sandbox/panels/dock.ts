@@ -86,13 +86,19 @@ export function mountDock(host: HTMLElement, text: Translate): Dock {
   let mode: DockMode = 'inline';
   let width = readPreference().width;
 
+  // The room the lesson and the pane share: the window, less the site's navigation sidebar.
+  const room = (): number => {
+    const frame = document.querySelector('.main-frame');
+    const start = frame ? parseFloat(getComputedStyle(frame).paddingInlineStart) || 0 : 0;
+    return window.innerWidth - start;
+  };
   const limits = (): { min: number; max: number } => {
-    const max = Math.max(PANE_MIN_PX, window.innerWidth - LESSON_MIN_PX);
+    const max = Math.max(PANE_MIN_PX, room() - LESSON_MIN_PX);
     return { min: Math.min(PANE_MIN_PX, max), max };
   };
   const applyWidth = (): void => {
     const { min, max } = limits();
-    const wanted = width ?? Math.round(window.innerWidth * 0.5);
+    const wanted = width ?? Math.round(room() * 0.5);
     const px = Math.min(max, Math.max(min, wanted));
     root.style.setProperty('--lab-dock-width', `${px}px`);
     separator.setAttribute('aria-valuemin', String(min));
@@ -113,7 +119,7 @@ export function mountDock(host: HTMLElement, text: Translate): Dock {
       if (next !== 'inline' && docked && docked.dock !== dock) docked.dock.set('inline');
       mode = next;
       docked = next === 'inline' ? (docked?.dock === dock ? null : docked) : { dock, host };
-      pane.dataset['dock'] = next;
+      pane.dataset['layout'] = next;
       if (next === 'inline') delete root.dataset['labDock'];
       else root.dataset['labDock'] = next;
       separator.hidden = next !== 'side';
