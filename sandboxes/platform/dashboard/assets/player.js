@@ -130,6 +130,11 @@ export async function playRecording(id, show) {
   byId('glance-feed').textContent = t('feedRecording');
   byId('glance-feed').className = 'notice';
   disableLiveControls();
+  // Framed in a lesson, the page's banner and main landmarks sit beside the lesson's own: their
+  // names tell a screen reader's list of landmarks which is the lab's.
+  for (const landmark of document.querySelectorAll('body > header, body > main')) {
+    landmark.setAttribute('aria-label', t('title'));
+  }
   // The other language's page, on the same recording.
   const other = /** @type {HTMLAnchorElement} */ (document.querySelector('a.lang'));
   other.href = `${other.getAttribute('href')}${window.location.search}`;
@@ -171,7 +176,11 @@ export async function playRecording(id, show) {
   const speed = /** @type {HTMLSelectElement} */ (byId('player-speed'));
   const stepLine = byId('player-step');
   const caption = byId('player-caption');
-  scrub.max = String(recording.durationMs);
+  // About forty stops from start to end, in whole tenths of a second, so that the arrow keys
+  // move by a visible amount; the last stop is at or past the end, which seeking clamps.
+  const stride = 100 * Math.max(1, Math.ceil(recording.durationMs / 100 / 40));
+  scrub.step = String(stride);
+  scrub.max = String(Math.ceil(recording.durationMs / stride) * stride);
   let shownStep = -1;
   let scrubbing = false;
 
