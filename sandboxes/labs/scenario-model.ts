@@ -504,10 +504,27 @@ export function readScenario(lab: string, id: string): Scenario {
     );
   }
   const scenario = parseScenario(readJson(file, shown), shown);
+  checkAgainstLab(scenario, shown, { lab, id });
+  return scenario;
+}
+
+/**
+ * Checks a scenario against its lab: that it is stored where its `lab` and `id` say (when
+ * `where` gives its folder and file name), that its edits name editable files, that solve and
+ * check happen only in an exercise. Throws a ScenarioFileError naming `file` and the field.
+ */
+export function checkAgainstLab(
+  scenario: Scenario,
+  file: string,
+  where?: { lab: string; id: string },
+): void {
+  const { lab } = scenario;
   const manifest = readManifest(lab);
   const problems: string[] = [];
-  if (scenario.id !== id) problems.push(`"id" must be "${id}", the file's name`);
-  if (scenario.lab !== lab) problems.push(`"lab" must be "${lab}", the folder it is in`);
+  if (where && scenario.id !== where.id)
+    problems.push(`"id" must be "${where.id}", the file's name`);
+  if (where && lab !== where.lab)
+    problems.push(`"lab" must be "${where.lab}", the folder it is in`);
   if (scenario.start.files === 'solution' && !isExercise(manifest)) {
     problems.push(`"start.files" is "solution" but the lab "${lab}" has no solution`);
   }
@@ -522,8 +539,7 @@ export function readScenario(lab: string, id: string): Scenario {
       problems.push(`"steps[${i}].action" is "${action.type}" but "${lab}" is not an exercise`);
     }
   });
-  if (problems.length > 0) throw new ScenarioFileError(`${shown}:\n- ${problems.join('\n- ')}`);
-  return scenario;
+  if (problems.length > 0) throw new ScenarioFileError(`${file}:\n- ${problems.join('\n- ')}`);
 }
 
 /** Every scenario of every lab, each read and checked. */

@@ -171,9 +171,12 @@ export function runValues(observations, before) {
   values['ok'] = String(mine.filter((v) => v.status === 200).length);
   values['total'] = String(mine.length);
   const everything = [...events(before), ...events(observations)];
+  // Killed by the learner, or by the platform after failed liveness checks.
   const kill = [...everything]
     .reverse()
-    .find((e) => e.type === 'instance-stopped' && e.reason === 'killed');
+    .find(
+      (e) => e.type === 'instance-stopped' && (e.reason === 'killed' || e.reason === 'unhealthy'),
+    );
   if (kill && kill.type === 'instance-stopped') {
     values['killed'] = kill.id;
     const afterKill = everything.slice(everything.indexOf(kill) + 1);
@@ -1035,7 +1038,10 @@ export function judgeStep(step, observations, before = []) {
   const facts = step.expect.map((fact) => judgeFact(fact, observations, before));
   const values = runValues(observations, before);
   const caption = fillPlaceholders(step.caption, values);
-  if (facts.every((f) => f.ok)) {
+  const wanted = visitsWanted(step.action);
+  const made = observations.filter((f) => f.kind === 'visit').length;
+  // A step of six visits is done at the sixth, even when three already show its facts.
+  if (facts.every((f) => f.ok) && (wanted === null || made >= wanted)) {
     return {
       status: 'done',
       message: {
@@ -1073,8 +1079,6 @@ export function judgeStep(step, observations, before = []) {
       caption,
     };
   }
-  const wanted = visitsWanted(step.action);
-  const made = observations.filter((f) => f.kind === 'visit').length;
   const missing = facts.filter((f) => !f.ok);
   if (wanted !== null && made >= wanted && missing.some((f) => VISIT_FACTS.includes(f.fact.type))) {
     // The visits are made and their answers still do not show the facts: the lab is not in the
@@ -1085,6 +1089,29 @@ export function judgeStep(step, observations, before = []) {
       message: {
         fr: `Vos ${made} visites ne montrent pas ce qu'attend l'étape : ${missing.map((f) => bare(f.says.fr)).join(' ; ')}. ${step.see.fr}`,
         en: `Your ${made} visits do not show what this step expects: ${missing.map((f) => bare(f.says.en)).join('; ')}. ${step.see.en}`,
+      },
+      facts,
+      values,
+      caption,
+    };
+  }
+  const checked = observations.some((f) => f.kind === 'check');
+  if (
+    checked &&
+    missing.some((f) => f.fact.type === 'check-fails' || f.fact.type === 'check-passes')
+  ) {
+    // The check has run and said the opposite of what the step expects: say what it found.
+    return {
+      status: 'other',
+      message: {
+        fr: `${sentence(
+          missing.map((f) => f.says.fr),
+          'fr',
+        )} ${step.see.fr}`,
+        en: `${sentence(
+          missing.map((f) => f.says.en),
+          'en',
+        )} ${step.see.en}`,
       },
       facts,
       values,

@@ -1,0 +1,244 @@
+// The recordings are never stale: every scenario has one, made from the lab's files and the
+// scenario as they are now (else: run `npm run record`), light enough for a phone, and, replayed
+// through the step engine, each shows what its lesson promises. The figures are the run's own:
+// these tests read them from the recording and check how they relate, never their values.
+import fs from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import {
+  framesByStep,
+  judgeFact,
+  replay,
+} from '../../sandboxes/platform/dashboard/assets/steps.js';
+import {
+  listScenarios,
+  MAX_RECORDING_GZIP,
+  readRecording,
+  recordingFile,
+  scenarioKey,
+  type Frame,
+  type Recording,
+  type Scenario,
+  type VisitFrame,
+} from '../../sandboxes/labs/scenario-model.ts';
+import type { LabEvent } from '../../sandboxes/platform/types.ts';
+
+const scenarios = listScenarios();
+const recordingOf = (scenario: Scenario): Recording => readRecording(scenario.lab, scenario.id);
+const byId = (id: string): { scenario: Scenario; recording: Recording } => {
+  const scenario = scenarios.find((candidate) => candidate.id === id);
+  if (!scenario) throw new Error(`There is no scenario "${id}".`);
+  return { scenario, recording: recordingOf(scenario) };
+};
+
+const visits = (frames: Frame[], path = '/api/visit'): VisitFrame[] =>
+  frames.filter((f): f is VisitFrame => f.kind === 'visit' && f.path === path);
+const countOf = (visit: VisitFrame | undefined): number => Number(visit?.body['visits']);
+const eventsOf = (frames: Frame[]): LabEvent[] =>
+  frames.flatMap((f) => (f.kind === 'event' ? [f.event] : []));
+/** The frames of one step of a recording, and those before it. */
+const part = (recording: Recording, stepId: string): { observations: Frame[]; before: Frame[] } => {
+  const found = framesByStep(recording).find((candidate) => candidate.id === stepId);
+  if (!found) throw new Error(`The recording has no step "${stepId}".`);
+  return found;
+};
+
+describe('every scenario', () => {
+  it.each(scenarios.map((s) => [s.id, s] as const))('%s has a recording', (_id, scenario) => {
+    expect(
+      fs.existsSync(recordingFile(scenario.lab, scenario.id)),
+      `no recording for "${scenario.id}": run npm run record -- ${scenario.id}`,
+    ).toBe(true);
+  });
+
+  it.each(scenarios.map((s) => [s.id, s] as const))(
+    '%s: its recording was made from the lab and the scenario as they are now',
+    (_id, scenario) => {
+      const recording = recordingOf(scenario);
+      expect(
+        recording.key,
+        `The recording of "${scenario.id}" was made from other files than the lab's or the scenario's present ones: run npm run record -- ${scenario.id}`,
+      ).toBe(scenarioKey(scenario.lab, scenario.id));
+    },
+  );
+
+  it.each(scenarios.map((s) => [s.id, s] as const))(
+    '%s: replayed, every step shows its facts',
+    (_id, scenario) => {
+      const recording = recordingOf(scenario);
+      expect(recording.steps.map((step) => step.id)).toEqual(scenario.steps.map((s) => s.id));
+      for (const { step, judgement } of replay(scenario, recording)) {
+        expect(judgement.status, `${scenario.id}/${step.id}: ${judgement.message.en}`).toBe('done');
+        expect(judgement.caption.en, `${scenario.id}/${step.id}`).not.toMatch(/\{[a-z]+\}/);
+        expect(judgement.caption.fr, `${scenario.id}/${step.id}`).not.toMatch(/\{[a-z]+\}/);
+      }
+    },
+  );
+
+  it.each(scenarios.map((s) => [s.id, s] as const))(
+    `%s: at most ${MAX_RECORDING_GZIP / 1024} KB gzipped, frames in time order`,
+    (_id, scenario) => {
+      const text = fs.readFileSync(recordingFile(scenario.lab, scenario.id));
+      expect(gzipSync(text).length).toBeLessThanOrEqual(MAX_RECORDING_GZIP);
+      const recording = recordingOf(scenario);
+      const times = recording.frames.map((f) => f.at);
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      expect(recording.durationMs).toBeGreaterThanOrEqual(times.at(-1) ?? 0);
+      expect(recording.frames[0]?.kind).toBe('state');
+      // Heartbeats only tell a live dashboard that its stream flows.
+      expect(eventsOf(recording.frames).some((e) => e.type === 'heartbeat')).toBe(false);
+    },
+  );
+});
+
+describe('memory sessions: the count starts again after a kill', () => {
+  it.each(['01-factor', '02-memory-sessions'])('%s', (id) => {
+    const { recording } = byId(id);
+    const events = recording.frames.filter((f) => f.kind === 'event');
+    const killAt = events.find(
+      (f) =>
+        f.kind === 'event' && f.event.type === 'instance-stopped' && f.event.reason === 'killed',
+    );
+    expect(killAt).toBeDefined();
+    const killed = killAt?.kind === 'event' && 'id' in killAt.event ? killAt.event.id : '';
+    const before = visits(recording.frames.filter((f) => f.at < (killAt?.at ?? 0)));
+    const after = visits(recording.frames.filter((f) => f.at > (killAt?.at ?? 0)));
+    const answeredBefore = new Set(before.map((v) => v.instance));
+    // A visit that brought the session cookie lands on an instance that never saw it: 1.
+    const lost = after.find((v) => !answeredBefore.has(v.instance) && v.cookie === 'sent');
+    expect(lost, 'a visit on an instance that had never seen the session').toBeDefined();
+    expect(countOf(lost)).toBe(1);
+    expect(lost?.instance).not.toBe(killed);
+    expect(Math.max(...before.map(countOf))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('02: six visits split the count over three instances, no instance counting six', () => {
+    const { recording } = byId('02-memory-sessions');
+    const first = visits(part(recording, 'visit-six-times').observations);
+    expect(first).toHaveLength(6);
+    expect(new Set(first.map((v) => v.instance)).size).toBe(3);
+    expect(Math.max(...first.map(countOf))).toBeLessThan(6);
+  });
+});
+
+describe('Redis sessions: the count carries on across kill, replace and scale', () => {
+  it('03: from the first visit to the last, one count without a gap', () => {
+    const { recording } = byId('03-redis-sessions');
+    const counted = visits(
+      recording.frames.filter((f) => f.at >= (recording.steps[1]?.at ?? 0)),
+    ).filter((v) => v.status === 200);
+    const counts = counted.map(countOf);
+    expect(counts).toEqual(counts.map((_, i) => i + 1));
+    const events = eventsOf(recording.frames);
+    expect(events.some((e) => e.type === 'instance-stopped' && e.reason === 'killed')).toBe(true);
+    expect(events.some((e) => e.type === 'instance-stopped' && e.reason === 'replaced')).toBe(true);
+    expect(events.some((e) => e.type === 'instance-stopped' && e.reason === 'scaled-down')).toBe(
+      true,
+    );
+    // The visits went to more instances than ever ran at once: the count crossed them all.
+    expect(new Set(counted.map((v) => v.instance)).size).toBeGreaterThan(5);
+  });
+
+  it('06: a hundred visits during a replacement, all 200, old and new instances answering', () => {
+    const { recording } = byId('06-no-process-manager');
+    const { observations } = part(recording, 'replace-under-load');
+    const burst = visits(observations);
+    expect(burst).toHaveLength(100);
+    expect(burst.every((v) => v.status === 200)).toBe(true);
+    const stopped = eventsOf(observations).filter(
+      (e) => e.type === 'instance-stopped' && e.reason === 'replaced',
+    );
+    expect(stopped.length).toBeGreaterThan(0);
+    const old = new Set(stopped.map((e) => (e.type === 'instance-stopped' ? e.id : '')));
+    expect(burst.some((v) => old.has(v.instance ?? ''))).toBe(true);
+    expect(burst.some((v) => !old.has(v.instance ?? ''))).toBe(true);
+    expect(
+      judgeFact(
+        { type: 'count-continues' },
+        observations,
+        part(recording, 'replace-under-load').before,
+      ).ok,
+    ).toBe(true);
+  });
+});
+
+describe('sticky sessions: lost when the pinned instance dies', () => {
+  it('04', () => {
+    const { recording } = byId('04-sticky-sessions');
+    const pinned = visits(part(recording, 'visit-four-times').observations);
+    expect(new Set(pinned.map((v) => v.instance)).size).toBe(1);
+    expect(pinned.map(countOf)).toEqual([1, 2, 3, 4]);
+    const kill = eventsOf(part(recording, 'kill-pinned').observations).find(
+      (e) => e.type === 'instance-stopped' && e.reason === 'killed',
+    );
+    expect(kill?.type === 'instance-stopped' && kill.id).toBe(pinned[0]?.instance);
+    const next = visits(part(recording, 'visit-after-kill').observations)[0];
+    expect(next?.instance).not.toBe(pinned[0]?.instance);
+    expect(next?.cookie).toBe('sent');
+    expect(countOf(next)).toBe(1);
+  });
+});
+
+describe('the outage: liveness 200, readiness 503, API 503, then the same count', () => {
+  it.each(['05-health-checks'])('%s', (id) => {
+    const { recording } = byId(id);
+    const down = part(recording, 'stop-redis');
+    expect(eventsOf(down.observations).some((e) => e.type === 'store-down')).toBe(true);
+    const during = recording.frames.filter(
+      (f) => f.at >= (down.observations[0]?.at ?? 0) && f.at < stepAt(recording, 'start-redis'),
+    );
+    const live = visits(during, '/healthz');
+    const ready = visits(during, '/readyz');
+    expect(live.length).toBeGreaterThan(0);
+    expect(live.every((v) => v.status === 200)).toBe(true);
+    expect(ready.length).toBeGreaterThan(0);
+    expect(ready.every((v) => v.status === 503)).toBe(true);
+    const api = visits(during);
+    expect(api.length).toBeGreaterThan(0);
+    expect(api.every((v) => v.status === 503 && typeof v.body['error'] === 'string')).toBe(true);
+    // Nobody restarted during the outage.
+    expect(eventsOf(during).some((e) => e.type === 'instance-stopped')).toBe(false);
+    const beforeOutage = visits(
+      recording.frames.filter((f) => f.at < (down.observations[0]?.at ?? 0)),
+    );
+    const afterOutage = visits(
+      recording.frames.filter((f) => f.at >= stepAt(recording, 'start-redis')),
+    );
+    expect(countOf(afterOutage[0])).toBe(countOf(beforeOutage.at(-1)) + 1);
+  });
+
+  it('03: the API refuses during the outage and resumes at the same count', () => {
+    const { recording } = byId('03-redis-sessions');
+    const refused = visits(part(recording, 'visit-during-outage').observations);
+    expect(refused.every((v) => v.status === 503)).toBe(true);
+    const before = visits(part(recording, 'visit-during-outage').before).filter(
+      (v) => v.status === 200,
+    );
+    const resumed = visits(part(recording, 'visit-after-outage').observations)[0];
+    expect(countOf(resumed)).toBe(countOf(before.at(-1)) + 1);
+  });
+});
+
+describe('exercises: the check fails on the starting files and passes after Solve', () => {
+  it.each(['cart', 'avatar', 'health'])('%s', (id) => {
+    const { recording } = byId(id);
+    const checks = recording.frames.filter((f) => f.kind === 'check');
+    expect(checks).toHaveLength(2);
+    const [first, last] = checks;
+    expect(first?.kind === 'check' && first.ok).toBe(false);
+    expect(last?.kind === 'check' && last.ok).toBe(true);
+    const solved = recording.frames.filter(
+      (f) => f.kind === 'files' && f.at > (first?.at ?? 0) && f.at < (last?.at ?? 0),
+    );
+    expect(solved.length).toBeGreaterThan(0);
+    for (const change of solved) {
+      expect(change.kind === 'files' && change.before !== change.after).toBe(true);
+    }
+  });
+});
+
+function stepAt(recording: Recording, id: string): number {
+  const step = recording.steps.find((candidate) => candidate.id === id);
+  if (!step) throw new Error(`The recording has no step "${id}".`);
+  return step.at;
+}
