@@ -17,7 +17,7 @@ app.set('trust proxy', config.trustProxy ? 1 : false);
 // THE SWITCH. With `memory`, sessions live inside this process: they die with it, and the
 // other instances never see them. With `redis`, they live in a backing service that every
 // instance shares, so this process keeps no state of its own and can be replaced at any time.
-const store = createSessionStore(config);
+const store = await createSessionStore(config);
 
 app.use(healthRoutes(config, store));
 
