@@ -1,5 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -7,6 +8,7 @@ import { chromium, type Browser, type Response } from '@playwright/test';
 import { CHROMIUM_FLAGS, CHROMIUM_MISSING, findChromium } from '../scripts/find-chromium.ts';
 import { freePort } from '../sandboxes/platform/net-utils.ts';
 import { discoverPages, type BuiltPage } from '../scripts/site-pages.ts';
+import { median, Results, startChild, stopChild } from './harness.ts';
 
 /**
  * Figures of the built site, one per line (`name value`):
@@ -14,31 +16,31 @@ import { discoverPages, type BuiltPage } from '../scripts/site-pages.ts';
  * - for every page, the JavaScript and CSS it loads before any interaction, raw and gzipped,
  *   measured in Chromium (files it fetches plus what is inlined in the HTML);
  * - Lighthouse's four scores (mobile, the default form factor), median of several runs, for the
- *   home page in each language and every page that embeds a lab.
+ *   home page in each language and every page that embeds a lab, each held to 100, beside the
+ *   anchor: a page of the same layout without a lab, measured in the same run.
  *
- * `BENCH_LIGHTHOUSE_RUNS` sets the number of Lighthouse runs per page (default 3; 0 skips them).
+ * A Lighthouse run that ends on a runtime error (NO_NAVSTART, a protocol timeout and the like)
+ * is tried again, up to `LIGHTHOUSE_ATTEMPTS` times; a page that never gets a report is said so,
+ * and the other pages are still measured.
+ * `BENCH_LIGHTHOUSE_RUNS` sets the number of Lighthouse runs per page (default 3; 0 skips them);
+ * `BENCH_LIGHTHOUSE_PAGES` (e.g. `/fr/about/,/fr/lab/`) audits only those paths.
  */
 
 const root = join(import.meta.dirname, '..');
 const astro = join(root, 'node_modules/astro/bin/astro.mjs');
 const lighthouseCli = join(root, 'node_modules/lighthouse/cli/index.js');
 const lighthouseRuns = Number(process.env['BENCH_LIGHTHOUSE_RUNS'] ?? 3);
-const results: Record<string, number> = {};
+const onlyPages = process.env['BENCH_LIGHTHOUSE_PAGES']?.split(',').filter(Boolean) ?? null;
+const LIGHTHOUSE_ATTEMPTS = 3;
+const results = new Results('site');
 // A build of its own, outside the project: the bench neither disturbs nor is disturbed by a
 // `dist/` that tests or a preview are using at the same time.
 const workDir = mkdtempSync(join(tmpdir(), 'site-bench-'));
 const outDir = join(workDir, 'dist');
 
 /** Prints one figure and keeps it for the JSON summary. */
-function figure(name: string, value: number, decimals = 0): void {
-  results[name] = Number(value.toFixed(decimals));
-  console.log(`${name} ${value.toFixed(decimals)}`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+function figure(name: string, value: number, unit: string, decimals = 0): void {
+  results.add({ name, value: Number(value.toFixed(decimals)), unit });
 }
 
 function build(): void {
@@ -49,13 +51,13 @@ function build(): void {
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
   });
   if (status !== 0) throw new Error(`The site did not build:\n${stderr}`);
-  figure('site.build.seconds', (performance.now() - started) / 1000, 2);
+  figure('build', (performance.now() - started) / 1000, 's', 2);
 }
 
 /** Starts `astro preview` on a free port and resolves once it answers. */
 async function preview(): Promise<{ origin: string; server: ChildProcess }> {
   const port = await freePort();
-  const server = spawn(
+  const server = startChild(
     process.execPath,
     [
       astro,
@@ -79,7 +81,7 @@ async function preview(): Promise<{ origin: string; server: ChildProcess }> {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  server.kill();
+  await stopChild(server);
   throw new Error('astro preview did not answer within 30 seconds.');
 }
 
@@ -126,17 +128,23 @@ async function measureAssets(browser: Browser, origin: string, page: BuiltPage):
     totals[kind].gzip += gzipSync(bytes).length;
   }
   for (const kind of ['js', 'css'] as const) {
-    figure(`site.page[${label(page)}].${kind}.bytes`, totals[kind].raw);
-    figure(`site.page[${label(page)}].${kind}.gzip_bytes`, totals[kind].gzip);
+    figure(`page ${label(page)} ${kind}, raw`, totals[kind].raw, 'bytes');
+    figure(`page ${label(page)} ${kind}, gzip`, totals[kind].gzip, 'bytes');
   }
   await context.close();
 }
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
 
-/** One Lighthouse run against a URL, returning the four scores out of 100. */
-function lighthouse(url: string, chromePath: string): Record<string, number> {
-  const { status, stdout, stderr } = spawnSync(
+/** What one Lighthouse run ended with: its four scores, or why it gave none. */
+type LighthouseRun = { scores: Record<string, number> } | { error: string };
+
+/**
+ * One Lighthouse run against a URL, in a process group of its own. It is stopped with SIGINT,
+ * on which Lighthouse closes the Chromium it launched (that Chromium has a group of its own).
+ */
+async function lighthouseOnce(url: string, chromePath: string): Promise<LighthouseRun> {
+  const child = startChild(
     process.execPath,
     [
       lighthouseCli,
@@ -147,20 +155,47 @@ function lighthouse(url: string, chromePath: string): Record<string, number> {
       `--only-categories=${CATEGORIES.join(',')}`,
       `--chrome-flags=${CHROMIUM_FLAGS.map((flag) => (flag === '--headless' ? '--headless=new' : flag)).join(' ')}`,
     ],
-    {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, CHROME_PATH: chromePath },
-    },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHROME_PATH: chromePath } },
   );
-  if (status !== 0) throw new Error(`Lighthouse failed on ${url}:\n${stderr}`);
-  const report = JSON.parse(stdout) as { categories: Record<string, { score: number | null }> };
-  return Object.fromEntries(
-    CATEGORIES.map((category) => [
-      category,
-      Math.round((report.categories[category]?.score ?? 0) * 100),
-    ]),
-  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  try {
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) {
+      const reason = /Runtime error encountered: (.*)/.exec(stderr)?.[1] ?? stderr.trim();
+      return { error: `exit ${code}: ${reason.split('\n')[0]}` };
+    }
+    const report = JSON.parse(stdout) as {
+      runtimeError?: { code: string; message: string };
+      categories: Record<string, { score: number | null }>;
+    };
+    if (report.runtimeError)
+      return { error: `${report.runtimeError.code}: ${report.runtimeError.message}` };
+    return {
+      scores: Object.fromEntries(
+        CATEGORIES.map((category) => [
+          category,
+          Math.round((report.categories[category]?.score ?? 0) * 100),
+        ]),
+      ),
+    };
+  } finally {
+    await stopChild(child, 'SIGINT');
+  }
+}
+
+/** A Lighthouse run, tried again when it ends on an error; null when every attempt failed. */
+async function lighthouse(url: string, chromePath: string): Promise<Record<string, number> | null> {
+  for (let attempt = 1; attempt <= LIGHTHOUSE_ATTEMPTS; attempt++) {
+    const run = await lighthouseOnce(url, chromePath);
+    if ('scores' in run) return run.scores;
+    console.error(
+      `site: Lighthouse on ${url}, attempt ${attempt} of ${LIGHTHOUSE_ATTEMPTS}: ${run.error}`,
+    );
+  }
+  return null;
 }
 
 async function main(): Promise<void> {
@@ -178,29 +213,50 @@ async function main(): Promise<void> {
       await browser.close();
     }
 
-    // The home page of each language, then every page that embeds a lab, found by its marker.
-    const audited = pages.filter(
-      (page) => page.url === '/fr/' || page.url === '/en/' || page.hasLab,
-    );
+    // The home page of each language, then every page that embeds a lab, found by its marker;
+    // first the anchor, a page of the same layout without a lab.
+    const anchor =
+      pages.find((page) => page.url === '/fr/about/') ??
+      pages.find((page) => !page.hasLab && /^\/(fr|en)\/.+/.test(page.url));
+    const audited = onlyPages
+      ? onlyPages.map(
+          (url) => pages.find((page) => page.url === url) ?? { url, lang: '', hasLab: false },
+        )
+      : [
+          ...(anchor ? [anchor] : []),
+          ...pages.filter((page) => page.url === '/fr/' || page.url === '/en/' || page.hasLab),
+        ];
+    const unmeasured: string[] = [];
     for (const page of lighthouseRuns > 0 ? audited : []) {
-      const runs = Array.from({ length: lighthouseRuns }, () =>
-        lighthouse(origin + page.url, chromePath),
-      );
+      const runs: Record<string, number>[] = [];
+      for (let run = 0; run < lighthouseRuns; run++) {
+        const scores = await lighthouse(origin + page.url, chromePath);
+        if (scores) runs.push(scores);
+      }
+      if (runs.length === 0) {
+        unmeasured.push(page.url);
+        continue;
+      }
+      const isAnchor = page === anchor && !page.hasLab;
       for (const category of CATEGORIES) {
-        figure(
-          `site.lighthouse[${label(page)}].${category}`,
-          median(runs.map((run) => run[category]!)),
-        );
+        results.add({
+          name: `${isAnchor ? 'anchor (same layout, no lab): ' : ''}Lighthouse ${label(page)} ${category}, median of ${runs.length}`,
+          value: median(runs.map((run) => run[category]!)),
+          unit: 'points',
+          ...(isAnchor ? {} : { goal: { at: 'least' as const, value: 100 } }),
+        });
       }
     }
+    if (unmeasured.length > 0) {
+      console.error(
+        `site: no Lighthouse report for ${unmeasured.join(', ')} after ${LIGHTHOUSE_ATTEMPTS} attempts per run.`,
+      );
+      process.exitCode = 1;
+    }
   } finally {
-    server.kill();
+    await stopChild(server);
   }
-
-  // The same figures for machines, next to the other benchmarks' results.
-  const out = join(root, 'bench', 'results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'site.json'), JSON.stringify(results, null, 2) + '\n');
+  results.save();
 }
 
 try {
