@@ -46,7 +46,10 @@ export async function mountSandbox(host: HTMLElement): Promise<void> {
     return;
   }
   // Nobody waits: when the live lab is not showing soon, the recording plays meanwhile.
-  const meanwhile = scenario ? setTimeout(() => playRecording('waiting'), RECORDING_AFTER_MS) : 0;
+  // The moment counts from the press of Start, not from when this code had downloaded.
+  const pressed = Number(host.dataset['startedAt'] ?? performance.now());
+  const wait = Math.max(0, RECORDING_AFTER_MS - (performance.now() - pressed));
+  const meanwhile = scenario ? setTimeout(() => playRecording('waiting'), wait) : 0;
 
   lockChoice(host, true);
   // The editor and the terminal load while the lab starts, not after: the lab's start is the

@@ -16,7 +16,7 @@ import type { SandboxKey, Translate } from '../strings.ts';
 /** Why the recording shows; each reason is said above it in the page's language. */
 export type RecordingReason = 'chosen' | 'phone' | 'waiting' | 'unavailable';
 
-/** How long Start waits for the live lab before the recording plays meanwhile. */
+/** How long after Start is pressed the recording plays meanwhile, when the live lab is not showing yet. */
 export const RECORDING_AFTER_MS = 2000;
 
 const NOTE: Record<RecordingReason, SandboxKey> = {
