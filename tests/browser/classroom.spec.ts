@@ -223,3 +223,12 @@ test('Redis sessions: a kill and a replacement lose nothing on any phone', async
   expect(sinceKill.length).toBeGreaterThanOrEqual(4);
   expect(sinceKill.every((stop) => stop.lost === 0)).toBe(true);
 });
+
+// `npm start -- --preview` (Playwright's web server): the site's proxy appends the address it saw
+// to X-Forwarded-For, so the lab host can tell this machine from a phone of the room. A request
+// that claims another address is still this machine's: the proxy wrote 127.0.0.1 after the claim.
+test("the site's proxy tells the lab host who asks", async ({ request }) => {
+  const claimed = await request.get('/_labs/', { headers: { 'x-forwarded-for': '192.0.2.50' } });
+  expect(claimed.status()).toBe(200);
+  expect(((await claimed.json()) as { labs: unknown[] }).labs.length).toBeGreaterThan(0);
+});
