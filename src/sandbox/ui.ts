@@ -36,7 +36,10 @@ export async function mountSandbox(host: HTMLElement): Promise<void> {
   // The recording of this embed's experiment, where it has one (panels/recording.ts).
   const scenario = config.scenario;
   const playRecording = (reason: RecordingReason): void => {
-    if (scenario) showRecording(host, scenario, config.lang, text, reason);
+    if (!scenario) return;
+    // The steps tick from the recording's frames as they would from the live lab's.
+    void import('./panels/steps.ts').then(({ followSteps }) => followSteps(host));
+    showRecording(host, scenario, config.lang, text, reason);
   };
   // On a phone the recording is the default: "best available" plays it, and the learner who
   // wants the lab live picks a runtime and presses Start again.

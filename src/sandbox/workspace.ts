@@ -44,8 +44,7 @@ export function openWorkspace(
   workspace.hidden = false;
 
   // The steps listen before the frame loads, so they see the dashboard's very first frames.
-  const frame = workspace.querySelector<HTMLIFrameElement>('iframe[data-preview]')!;
-  const steps = mountSteps(host, frame, config.steps, config.lang, text);
+  const steps = mountSteps(host, config.steps, config.lang, text);
   const dock = mountDock(host, text);
   steps?.onChange(() => dock.showStep(steps.current()));
   dock.showStep(steps?.current() ?? null);

@@ -5,15 +5,17 @@
  * kindly what happened instead when it says `other`, and the next step begins at that moment.
  *
  * The frames come from the dashboard's frame, another origin in WebContainer: only messages whose
- * source is that frame's window are read. A recording played in the same dashboard posts the same
- * frames, so the steps tick the same way with every runtime.
+ * source is the window of one of this embed's own frames are read (the live dashboard's, or the
+ * recording's, played by the same dashboard code, which posts the same frames). So the steps tick
+ * the same way with every runtime and with the recording. Frames from another window than the
+ * last mean another run (the live lab taking over from its recording): the steps start again.
  */
 import './steps.css';
 import { FRAME_MESSAGE } from '../../../sandboxes/platform/dashboard/assets/observer.js';
 import { judgeStep } from '../../../sandboxes/platform/dashboard/assets/steps.js';
 import type { Frame, Step } from '../../../sandboxes/labs/scenario-model.ts';
 import type { Lang } from '../runtime.ts';
-import type { Translate } from '../strings.ts';
+import { fill, type SandboxStrings, type Translate } from '../strings.ts';
 
 /** The state a step shows, as its `data-state` and its announced label. */
 export type StepState = 'todo' | 'current' | 'done' | 'other';
@@ -46,17 +48,22 @@ function frameOf(data: unknown): Frame | null {
   return frame !== null && typeof frame.kind === 'string' ? (frame as Frame) : null;
 }
 
+/** The panel of each embed whose steps show, so that the live lab and its recording share one. */
+const mounted = new WeakMap<HTMLElement, StepsPanel>();
+
 /**
- * Shows the scenario's steps of a started lab and ticks them from the frames its dashboard
- * posts; null when the embed has no scenario.
+ * Shows the scenario's steps of an embed and ticks them from the frames its dashboards post (the
+ * live lab's or the recording's); null when the embed has no scenario. Mounting twice gives the
+ * panel already there.
  */
 export function mountSteps(
   host: HTMLElement,
-  frameElement: HTMLIFrameElement,
   steps: Step[],
   lang: Lang,
   text: Translate,
 ): StepsPanel | null {
+  const existing = mounted.get(host);
+  if (existing) return existing;
   const section = host.querySelector<HTMLElement>('[data-steps]');
   if (!section || steps.length === 0) return null;
   const items = steps.map((step) =>
@@ -136,10 +143,16 @@ export function mountSteps(
     if (timer === null) timer = setTimeout(judge, 60);
   };
 
+  let lastSource: MessageEventSource | null = null;
   const onMessage = (event: MessageEvent): void => {
-    if (event.source !== frameElement.contentWindow) return;
+    const ours = [...host.querySelectorAll('iframe')].some(
+      (frame) => frame.contentWindow !== null && frame.contentWindow === event.source,
+    );
+    if (!ours) return;
     const frame = frameOf(event.data);
     if (!frame) return;
+    if (lastSource !== null && event.source !== lastSource) reset();
+    lastSource = event.source;
     observations.push(frame);
     schedule();
   };
@@ -172,7 +185,7 @@ export function mountSteps(
   };
   reset();
 
-  return {
+  const panel: StepsPanel = {
     current: () =>
       index < steps.length
         ? { n: index + 1, total: steps.length, text: steps[index]!.do[lang] }
@@ -180,6 +193,7 @@ export function mountSteps(
     onChange: (listener) => listeners.push(listener),
     restart: reset,
     close: () => {
+      mounted.delete(host);
       window.removeEventListener('message', onMessage);
       if (timer !== null) clearTimeout(timer);
       for (const retry of retries) retry?.removeEventListener('click', onRetry);
@@ -187,4 +201,22 @@ export function mountSteps(
       section.hidden = true;
     },
   };
+  mounted.set(host, panel);
+  return panel;
+}
+
+/**
+ * Shows the steps of an embed from its own config (Sandbox.astro's JSON), for a recording that
+ * plays without the workspace; null when the embed has no scenario.
+ */
+export function followSteps(host: HTMLElement): StepsPanel | null {
+  const config = JSON.parse(host.querySelector('[data-config]')?.textContent ?? '{}') as {
+    lang?: Lang;
+    steps?: Step[];
+    strings?: SandboxStrings;
+  };
+  const strings = config.strings;
+  if (!strings || !config.steps) return null;
+  const text: Translate = (key, values) => fill(strings[key], values);
+  return mountSteps(host, config.steps, config.lang === 'en' ? 'en' : 'fr', text);
 }
