@@ -54,6 +54,9 @@ const BURST_PACE_MS = 40;
 /** How often a waiting step is judged again. */
 const POLL_MS = 50;
 
+/** How to stop what each recording under way has started, for an interrupted recorder. */
+const running = new Set<() => Promise<void>>();
+
 /** A recording the run did not back up: the step, and what the lab showed instead. */
 export class RefusedRecording extends Error {}
 
@@ -74,6 +77,12 @@ export async function recordScenario(
   const now = (): number => (origin === 0 ? 0 : Date.now() - origin);
   const bus = new EventBus();
   let lab: RunningLab | null = null;
+  const cleanUp = async (): Promise<void> => {
+    await lab?.close();
+    lab = null;
+    fs.rmSync(copy, { recursive: true, force: true });
+  };
+  running.add(cleanUp);
   try {
     const config = readLabConfig(
       {
@@ -150,8 +159,8 @@ export async function recordScenario(
     }
     return recording;
   } finally {
-    await lab?.close();
-    fs.rmSync(copy, { recursive: true, force: true });
+    running.delete(cleanUp);
+    await cleanUp();
   }
 
   // Judges the step on what arrived since it began, until it is done or fails.
@@ -468,7 +477,12 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  // Ctrl-C ends the recorder at once, without its `finally`: the store and the instances follow
-  // their parent out within 2 s (the lab contract's "children"), and the next run's copy is new.
+  // Ctrl-C stops the lab being recorded and removes its copy before leaving; nothing is written.
+  const interrupt = (): void => {
+    console.error('Interrupted: stopping the lab being recorded; no recording is written.');
+    void Promise.allSettled([...running].map((stop) => stop())).then(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   process.exitCode = await main();
 }

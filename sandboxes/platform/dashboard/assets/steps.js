@@ -158,6 +158,12 @@ function say(fr, en) {
 export function runValues(observations, before) {
   /** @type {Record<string, string>} */
   const values = {};
+  // A list reads "a, b and c" in English and "a, b et c" in French: one value per language.
+  const list = (/** @type {string} */ name, /** @type {string[]} */ ids) => {
+    values[name] = ids.join(', ');
+    values[`${name}:fr`] = listText(ids, 'fr');
+    values[`${name}:en`] = listText(ids, 'en');
+  };
   const mine = sessionVisits(observations);
   const all = [...sessionVisits(before), ...mine];
   const lastVisit = last(mine) ?? last(all);
@@ -167,7 +173,10 @@ export function runValues(observations, before) {
   const previous = last(counted(sessionVisits(before)));
   values['previous'] = previous ? String(countOf(previous)) : '0';
   const counts = counted(mine).map(countOf);
-  if (counts.length > 0) values['max'] = String(Math.max(...counts));
+  if (counts.length > 0) {
+    values['max'] = String(Math.max(...counts));
+    values['counts'] = countsText(counts);
+  }
   values['ok'] = String(mine.filter((v) => v.status === 200).length);
   values['total'] = String(mine.length);
   const everything = [...events(before), ...events(observations)];
@@ -187,18 +196,21 @@ export function runValues(observations, before) {
   if (state) {
     values['count'] = String(state.instances.length);
     values['store'] = state.sessionStore;
-    values['instances'] = state.instances.map((i) => i.id).join(', ');
+    list(
+      'instances',
+      state.instances.map((i) => i.id),
+    );
   }
   const check = [...observations].reverse().find((f) => f.kind === 'check');
   if (check && check.kind === 'check') {
-    values['failed'] = check.results
-      .filter((r) => !r.ok)
-      .map((r) => r.id)
-      .join(', ');
-    values['passed'] = check.results
-      .filter((r) => r.ok)
-      .map((r) => r.id)
-      .join(', ');
+    list(
+      'failed',
+      check.results.filter((r) => !r.ok).map((r) => r.id),
+    );
+    list(
+      'passed',
+      check.results.filter((r) => r.ok).map((r) => r.id),
+    );
   }
   return values;
 }
@@ -339,7 +351,7 @@ export function judgeFact(fact, observations, before) {
         return result(
           true,
           say(
-            `${lead.fr}votre visite a été servie par ${restart.instance}, qui ne vous avait jamais vu, avec 1 visite : la session est perdue`,
+            `${lead.fr}votre visite a été servie par ${restart.instance}, qui ne vous avait jamais vu, et compte 1 : la session est perdue`,
             `${lead.en}your visit was answered by ${restart.instance}, which had never seen you, with 1 visit: the session was lost`,
           ),
         );
@@ -649,7 +661,9 @@ export function judgeFact(fact, observations, before) {
       );
     }
     case 'liveness-kills': {
-      const killed = seen.find((e) => e.type === 'instance-stopped' && e.reason === 'unhealthy');
+      const killed = [...seen]
+        .reverse()
+        .find((e) => e.type === 'instance-stopped' && e.reason === 'unhealthy');
       if (killed && killed.type === 'instance-stopped') {
         return result(
           true,
@@ -971,9 +985,9 @@ function visitsWanted(action) {
  * @returns {Bilingual}
  */
 export function fillPlaceholders(text, values) {
-  const fill = (/** @type {string} */ s) =>
-    s.replace(/\{([a-z]+)\}/g, (whole, name) => values[name] ?? whole);
-  return { fr: fill(text.fr), en: fill(text.en) };
+  const fill = (/** @type {string} */ s, /** @type {'fr' | 'en'} */ lang) =>
+    s.replace(/\{([a-z]+)\}/g, (whole, name) => values[`${name}:${lang}`] ?? values[name] ?? whole);
+  return { fr: fill(text.fr, 'fr'), en: fill(text.en, 'en') };
 }
 
 /**
