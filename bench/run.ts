@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
@@ -25,14 +26,28 @@ if (unknown.length > 0) {
 }
 const selected = wanted.length > 0 ? wanted.map((name) => `${name}.bench.ts`) : available;
 
+// A benchmark stops its own processes on SIGINT or SIGTERM; this runner passes the signal on to
+// the one running, waits for it to finish cleaning up, and runs no other.
+let current: ChildProcess | null = null;
+let interrupted: NodeJS.Signals | null = null;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    interrupted = signal;
+    current?.kill(signal);
+  });
+}
+
 const failed: string[] = [];
 for (const file of selected) {
+  if (interrupted) break;
   // The name goes to stderr so that stdout holds nothing but figures.
   console.error(`# ${file}`);
-  const { status, signal } = spawnSync(process.execPath, [join(benchDir, file)], {
+  current = spawn(process.execPath, [join(benchDir, file)], {
     stdio: 'inherit',
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
   });
+  const [status, signal] = (await once(current, 'exit')) as [number | null, NodeJS.Signals | null];
+  current = null;
   if (status !== 0) failed.push(`${file} (${signal ?? `exit ${status}`})`);
 }
 
@@ -40,3 +55,4 @@ if (failed.length > 0) {
   console.error(`Benchmarks that failed: ${failed.join(', ')}.`);
   process.exitCode = 1;
 }
+if (interrupted) process.exitCode = interrupted === 'SIGINT' ? 130 : 143;

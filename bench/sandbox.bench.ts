@@ -5,22 +5,18 @@
 // - local runtime: Start pressed to dashboard visible, median of 5 (goal: at most 2 s here).
 //   node bench/sandbox.bench.ts
 import { chromium, type Page } from '@playwright/test';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { CHROMIUM_FLAGS, CHROMIUM_MISSING, findChromium } from '../scripts/find-chromium.ts';
 import { freePort } from '../sandboxes/platform/net-utils.ts';
+import { median, Results, startChild, stopAll, stopChild } from './harness.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const STARTS = 5;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
+const results = new Results('sandbox');
 
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -77,13 +73,17 @@ async function main(): Promise<void> {
 
   for (const file of fs.readdirSync(path.join(root, 'dist/labs')).sort()) {
     const body = fs.readFileSync(path.join(root, 'dist/labs', file));
-    console.log(
-      `sandbox: packaged lab ${file.replace('.json', '')}: ${kb(body.length)} raw, ${kb(gzipSync(body).length)} gzip (goal ≤ 1536 KB gzip)`,
-    );
+    results.add({
+      name: `packaged lab ${file.replace('.json', '')}, gzip`,
+      value: Math.round(gzipSync(body).length / 1024),
+      unit: 'KB',
+      goal: { at: 'most', value: 1536 },
+      note: `${kb(body.length)} raw`,
+    });
   }
 
   const port = await freePort();
-  const server: ChildProcess = spawn(
+  const server: ChildProcess = startChild(
     process.execPath,
     [path.join(root, 'scripts/start.ts'), '--preview'],
     {
@@ -106,21 +106,34 @@ async function main(): Promise<void> {
     // for the second.
     const withSandbox = await scriptBytes(await browser.newPage(), `${origin}/fr/lab/`);
     const without = await scriptBytes(await browser.newPage(), `${origin}/fr/about/`);
-    console.log(
-      `sandbox: JS before Start on /fr/lab/: ${kb(withSandbox.raw)} raw, ${kb(withSandbox.gzip)} gzip`,
-    );
-    console.log(
-      `sandbox: JS on /fr/about/ (same layout, no sandbox): ${kb(without.raw)} raw, ${kb(without.gzip)} gzip`,
-    );
-    console.log(
-      `sandbox: cost of the sandbox before Start: +${kb(withSandbox.gzip - without.gzip)} gzip (goal ≤ 8 KB)`,
-    );
+    results.add({
+      name: 'anchor: JS on /fr/about/ (same layout, no sandbox), gzip',
+      value: Math.round(without.gzip / 102.4) / 10,
+      unit: 'KB',
+      note: `${kb(without.raw)} raw`,
+    });
+    results.add({
+      name: 'JS before Start on /fr/lab/, gzip',
+      value: Math.round(withSandbox.gzip / 102.4) / 10,
+      unit: 'KB',
+      note: `${kb(withSandbox.raw)} raw`,
+    });
+    results.add({
+      name: 'cost of the sandbox before Start, gzip',
+      value: Math.round((withSandbox.gzip - without.gzip) / 102.4) / 10,
+      unit: 'KB',
+      goal: { at: 'most', value: 8 },
+    });
     const early = withSandbox.files.filter((file) =>
       /ui\.|codemirror|xterm|webcontainer/i.test(file),
     );
-    console.log(
-      `sandbox: sandbox code loaded before Start: ${early.length === 0 ? 'none' : early.join(', ')}`,
-    );
+    results.add({
+      name: 'sandbox files loaded before Start',
+      value: early.length,
+      unit: 'files',
+      goal: { at: 'most', value: 0 },
+      ...(early.length > 0 ? { note: early.join(', ') } : {}),
+    });
 
     const times: number[] = [];
     for (let run = 0; run < STARTS; run++) {
@@ -138,13 +151,22 @@ async function main(): Promise<void> {
       await tab.locator('[data-workspace]').waitFor({ state: 'hidden' });
       await tab.close();
     }
-    console.log(
-      `sandbox: local runtime, Start to dashboard visible, median of ${STARTS}: ${Math.round(median(times))} ms (runs: ${times.map(Math.round).join(', ')} ms; goal ≤ 2000 ms)`,
-    );
+    results.add({
+      name: `local runtime, Start to dashboard visible, median of ${STARTS}`,
+      value: Math.round(median(times)),
+      unit: 'ms',
+      goal: { at: 'most', value: 1500 },
+      note: `runs ${times.map(Math.round).join(', ')} ms`,
+    });
   } finally {
     await browser.close();
-    server.kill('SIGTERM');
+    await stopChild(server);
   }
+  results.save();
 }
 
-await main();
+try {
+  await main();
+} finally {
+  await stopAll();
+}
