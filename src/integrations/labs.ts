@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listLabs } from '../../sandboxes/labs/lab-model.ts';
 import { packageLab } from '../../sandboxes/pack.ts';
+import { isolationHeaders } from '../utils/isolation.ts';
 import { recordingFileType, recordingSiteFile, writeRecordingSite } from './recordings.ts';
 
 /**
@@ -46,6 +47,10 @@ export function labs(): AstroIntegration {
             return next(error);
           }
           if (content === null) return next();
+          // The recording's dashboard is framed by an isolated page: it must be isolated too.
+          for (const [name, value] of Object.entries(isolationHeaders)) {
+            response.setHeader(name, value);
+          }
           response.setHeader('content-type', recordingFileType(urlPath));
           response.end(content);
         });
