@@ -388,7 +388,7 @@ describe('edits and exercises', () => {
     const failing = judgeStep(start.step, start.observations, start.before);
     expect(failing.status).toBe('done');
     expect(failing.caption.en).toBe(
-      'The starting files fail on cart-shared, cart-survives-replacement.',
+      'The starting files fail on cart-shared and cart-survives-replacement.',
     );
     const solve = slice('cart', 'solve');
     expect(judgeStep(solve.step, solve.observations, solve.before).status).toBe('done');
