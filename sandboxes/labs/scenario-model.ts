@@ -188,9 +188,12 @@ export interface Step {
   expect: Fact[];
   /**
    * What to notice, with `{placeholders}` the step engine fills from the run: `{instance}` (the
-   * instance that answered last), `{visits}` (its count), `{killed}`, `{replacement}`,
-   * `{count}` (instances), `{previous}` (the count before the step), `{ok}` and `{total}`
-   * (visits answered 200, visits made), `{failed}` (the check results that failed).
+   * instance that answered last), `{visits}` (its count), `{previous}` (the count before the
+   * step), `{counts}` (the step's counts, "7, 8, 9"), `{max}` (its highest), `{killed}` and
+   * `{replacement}` (the last instance killed, the one started after it), `{count}` and
+   * `{instances}` (how many instances, and their ids, "web-4, web-5 and web-6"), `{store}`,
+   * `{ok}` and `{total}` (visits answered 200, visits made), `{failed}` and `{passed}` (the
+   * check's results). One the run cannot fill stays as written, which the tests refuse.
    */
   caption: Bilingual;
 }
