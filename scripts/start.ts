@@ -8,9 +8,11 @@
 // On a room's network, the labs (their files, their control) still answer only to this machine,
 // or to whoever presents the instructor's key; everyone else reads the course.
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLabHost } from '../sandboxes/local/host.ts';
+import { lanAddress } from '../sandboxes/platform/classroom/lines.ts';
 import { parseAllowedHosts } from '../sandboxes/platform/http.ts';
 import { isLoopback, newInstructorKey } from '../sandboxes/platform/instructor-key.ts';
 
@@ -29,8 +31,9 @@ const labHost = await startLabHost({
 });
 console.log(`Lab host ready at ${labHost.url} (the site proxies /_labs/ to it)`);
 if (instructorKey) {
+  const address = host === '0.0.0.0' || host === '::' ? lanAddress(os.networkInterfaces()) : host;
   console.log(
-    `Labs: driven from this machine only; on another device, open http://<this machine>:${port}/_labs/?key=${instructorKey} once to drive them from there.`,
+    `Labs: driven from this machine only; on another device, open http://${address ?? '<this machine>'}:${port}/_labs/?key=${instructorKey} once to drive them from there.`,
   );
   if (!preview) {
     console.log(
