@@ -34,7 +34,11 @@ export function parseAllowedHosts(value: string | undefined): string[] {
 
 /** The name in a `Host` header without its port (and an IPv6 literal without its brackets). */
 export function hostName(header: string): string {
-  const value = header.trim().toLowerCase();
+  // `localhost.` and `localhost` are one name: a fully qualified name may end with a dot.
+  const value = header
+    .trim()
+    .toLowerCase()
+    .replace(/\.(?=(:\d+)?$)/, '');
   if (value.startsWith('[')) {
     const end = value.indexOf(']');
     return end > 0 ? value.slice(1, end) : value;

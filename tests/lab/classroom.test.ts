@@ -75,6 +75,8 @@ describe('host names (DNS rebinding)', () => {
     expect(hostName('[::1]:3000')).toBe('::1');
     expect(hostName('Example.org:8080')).toBe('example.org');
     expect(hostName('::1')).toBe('::1');
+    expect(hostName('localhost.:3000')).toBe('localhost');
+    expect(hostName('evil.example.')).toBe('evil.example');
   });
 });
 
