@@ -10,8 +10,12 @@
  * does not move under the reader.
  */
 import './recording.css';
+import { followSteps } from './steps.ts';
 import type { Lang } from '../runtime.ts';
 import type { SandboxKey, Translate } from '../strings.ts';
+
+/** What the player posts when it delivers the recording again from the start (player.js). */
+const RESET_MESSAGE = 'lab-recording-reset';
 
 /** Why the recording shows; each reason is said above it in the page's language. */
 export type RecordingReason = 'chosen' | 'phone' | 'waiting' | 'unavailable';
@@ -63,6 +67,7 @@ export function showRecording(
     if (open) open.href = url;
     box.querySelector('[data-recording-slot]')?.replaceChildren(frame);
     box.hidden = false;
+    listenForRestarts(host);
   }
   const close = box.querySelector<HTMLButtonElement>('[data-recording-close]');
   if (close && !close.dataset['wired']) {
@@ -93,6 +98,28 @@ export function hideRecording(host: HTMLElement, focusNext?: HTMLElement | null)
     if (!focusNext.hasAttribute('tabindex')) focusNext.tabIndex = -1;
     focusNext.focus({ preventScroll: true });
   }
+}
+
+/** The embeds whose recording's restarts are heard, so that each is heard once. */
+const listening = new WeakSet<HTMLElement>();
+
+/**
+ * When the reader goes back in the recording, its player delivers the frames again from the
+ * start: the guided steps beside it (panels/steps.ts) forget theirs first, at once, so that the
+ * frames that follow are judged afresh. The player says so before it delivers them again.
+ */
+function listenForRestarts(host: HTMLElement): void {
+  if (listening.has(host)) return;
+  listening.add(host);
+  window.addEventListener('message', (event: MessageEvent) => {
+    const frame = host.querySelector<HTMLIFrameElement>('iframe[data-recording-frame]');
+    if (!frame || event.source !== frame.contentWindow || event.origin !== window.location.origin) {
+      return;
+    }
+    if ((event.data as { type?: unknown } | null)?.type === RESET_MESSAGE) {
+      followSteps(host)?.restart();
+    }
+  });
 }
 
 /** Reads the embed's config and shows its recording; for the "Watch the recording" button. */

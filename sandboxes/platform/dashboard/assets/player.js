@@ -25,6 +25,9 @@ import { postFrame } from './observer.js';
 import { forgetVisits, showAnswer } from './session.js';
 import { SPEEDS, recordingSource } from './source-recording.js';
 
+/** What tells the page that frames the player that the recording starts again from earlier. */
+export const RESET_MESSAGE = 'lab-recording-reset';
+
 /** The live dashboard's controls, which cannot act on a recording: shown, disabled, with the reason. */
 const LIVE_CONTROLS =
   '#visit, #auto, #replace, #scale-form input, #scale-form button, #config-form input, #config-form button, #store-stop, #store-start, #cards button.kill';
@@ -116,6 +119,10 @@ function forgetAll() {
   forgetVisits();
   byId('events').replaceChildren();
   byId('events-empty').hidden = false;
+  // The course page's guided steps forget too: the frames that follow are delivered again.
+  if (window.parent !== window) {
+    window.parent.postMessage({ type: RESET_MESSAGE }, window.location.origin);
+  }
 }
 
 /**
