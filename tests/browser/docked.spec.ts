@@ -387,3 +387,20 @@ test('on a phone the lab opens full screen, with the current step and a way back
   await expect(page.locator('[data-workspace]')).toBeHidden();
   await expect(page.locator('html')).not.toHaveAttribute('data-lab-dock', /.+/);
 });
+
+test('the steps tick from the recording as from the live lab (en)', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/en/02-memory-sessions/');
+  await expect(page.locator('[data-steps]')).toBeHidden();
+  await page.getByRole('button', { name: 'Watch the recording' }).click();
+  // The same frames, posted by the same dashboard code from a real run: every step ticks.
+  await expect(page.locator('[data-steps]')).toBeVisible();
+  await expect(page.locator('[data-steps] li[data-state="done"]')).toHaveCount(5, {
+    timeout: 60_000,
+  });
+  await expect(page.locator('[data-steps-live]')).toContainText('Every step is done.');
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(page, theme);
+    expect(await axeViolations(page), `recording, ${theme}`).toEqual([]);
+  }
+});

@@ -19,7 +19,7 @@ function normalise(text: string): string {
 }
 
 /** The labels a step's text quotes: between « » in French, between straight or curly quotes in English. */
-export function quotedLabels(text: string, lang: Lang): string[] {
+function quotedLabels(text: string, lang: Lang): string[] {
   const pattern = lang === 'fr' ? /«\s*([^»]+?)\s*»/g : /["“]([^"”]+)["”]/g;
   return [...normalise(text).matchAll(pattern)].map((match) => match[1]!.trim());
 }
