@@ -3,10 +3,14 @@
 // the ratio to it, and the figures are kept as JSON in bench/results/<name>.json.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const children = new Set<ChildProcess>();
+// Set once a signal asked the benchmark to stop: nothing new starts after that.
+let stopping = false;
+/** The signal each child is stopped with, when it is not SIGTERM. */
+const stopSignals = new WeakMap<ChildProcess, NodeJS.Signals>();
 
 /** The middle value; the mean of the two middle ones for an even count. */
 export function median(values: number[]): number {
@@ -19,36 +23,80 @@ export function median(values: number[]): number {
  * Spawns a process in a process group of its own and remembers it until it exits, so that
  * stopping it stops what it started too (a lab's store and instances, Lighthouse's Chromium).
  */
-export function startChild(command: string, args: string[], options: SpawnOptions): ChildProcess {
+export function startChild(
+  command: string,
+  args: string[],
+  options: SpawnOptions,
+  stopSignal: NodeJS.Signals = 'SIGTERM',
+): ChildProcess {
+  if (stopping) throw new Error('The benchmark is stopping: nothing new starts.');
   const child = spawn(command, args, { ...options, detached: true });
   children.add(child);
+  stopSignals.set(child, stopSignal);
   child.once('exit', () => children.delete(child));
   return child;
 }
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+/**
+ * Every process below `pid`, read from /proc (Linux). Some programs start theirs in a group of
+ * their own (Lighthouse's Chromium does), so a group signal alone would miss them.
+ */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
   try {
-    if (child.pid) process.kill(-child.pid, signal);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        // The parent's pid is the second field after the command, which is in parentheses.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        parents.set(parent, [...(parents.get(parent) ?? []), Number(entry)]);
+      } catch {
+        // The process ended while being read.
+      }
+    }
   } catch {
-    // The group is already gone.
+    return [];
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of parents.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** SIGKILL to a child's group and to every process below it, each by its own id. */
+function killTree(child: ChildProcess, below: number[]): void {
+  for (const target of child.pid ? [-child.pid, ...below] : below) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
   }
 }
 
 /**
- * Stops a child gracefully: `signal` to the child alone (a lab then stops its own processes),
- * then, after `graceMs` or once it has exited, SIGKILL to whatever is left in its group.
+ * Stops a child gracefully: its stop signal to the child alone (a lab then stops its own
+ * processes, Lighthouse its Chromium), then, after `graceMs` or once it has exited, SIGKILL to
+ * whatever is left of its tree.
  */
 export async function stopChild(
   child: ChildProcess,
-  signal: NodeJS.Signals = 'SIGTERM',
+  signal: NodeJS.Signals = stopSignals.get(child) ?? 'SIGTERM',
   graceMs = 5000,
 ): Promise<void> {
+  const below = child.pid ? descendants(child.pid) : [];
   if (child.exitCode === null && child.signalCode === null) {
     const exited = once(child, 'exit');
     child.kill(signal);
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
   }
-  signalGroup(child, 'SIGKILL');
+  killTree(child, below);
   children.delete(child);
 }
 
@@ -63,13 +111,14 @@ for (const [signal, code] of [
   ['SIGTERM', 143],
 ] as const) {
   process.once(signal, () => {
+    stopping = true;
     if (children.size > 0) console.error(`bench: ${signal}, stopping the processes it started`);
     void stopAll().finally(() => process.exit(code));
   });
 }
 // A crash leaves no time to wait: whatever is left is killed on the way out.
 process.on('exit', () => {
-  for (const child of children) signalGroup(child, 'SIGKILL');
+  for (const child of children) killTree(child, child.pid ? descendants(child.pid) : []);
 });
 
 /** One figure: its value, its unit, and the goal it is held to (`≤` or `≥` a number). */

@@ -23,20 +23,21 @@ import { median, Results, startChild, stopChild } from './harness.ts';
  * is tried again, up to `LIGHTHOUSE_ATTEMPTS` times; a page that never gets a report is said so,
  * and the other pages are still measured.
  * `BENCH_LIGHTHOUSE_RUNS` sets the number of Lighthouse runs per page (default 3; 0 skips them);
- * `BENCH_LIGHTHOUSE_PAGES` (e.g. `/fr/about/,/fr/lab/`) audits only those paths.
+ * `BENCH_SITE_PAGES` (e.g. `/fr/about/,/fr/lab/`) measures only those paths; `BENCH_SITE_DIST`
+ * serves a site built already instead of building one.
  */
 
 const root = join(import.meta.dirname, '..');
 const astro = join(root, 'node_modules/astro/bin/astro.mjs');
 const lighthouseCli = join(root, 'node_modules/lighthouse/cli/index.js');
 const lighthouseRuns = Number(process.env['BENCH_LIGHTHOUSE_RUNS'] ?? 3);
-const onlyPages = process.env['BENCH_LIGHTHOUSE_PAGES']?.split(',').filter(Boolean) ?? null;
+const onlyPages = process.env['BENCH_SITE_PAGES']?.split(',').filter(Boolean) ?? null;
 const LIGHTHOUSE_ATTEMPTS = 3;
 const results = new Results('site');
 // A build of its own, outside the project: the bench neither disturbs nor is disturbed by a
 // `dist/` that tests or a preview are using at the same time.
 const workDir = mkdtempSync(join(tmpdir(), 'site-bench-'));
-const outDir = join(workDir, 'dist');
+const outDir = process.env['BENCH_SITE_DIST'] || join(workDir, 'dist');
 
 /** Prints one figure and keeps it for the JSON summary. */
 function figure(name: string, value: number, unit: string, decimals = 0): void {
@@ -156,6 +157,7 @@ async function lighthouseOnce(url: string, chromePath: string): Promise<Lighthou
       `--chrome-flags=${CHROMIUM_FLAGS.map((flag) => (flag === '--headless' ? '--headless=new' : flag)).join(' ')}`,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHROME_PATH: chromePath } },
+    'SIGINT',
   );
   let stdout = '';
   let stderr = '';
@@ -182,7 +184,7 @@ async function lighthouseOnce(url: string, chromePath: string): Promise<Lighthou
       ),
     };
   } finally {
-    await stopChild(child, 'SIGINT');
+    await stopChild(child);
   }
 }
 
@@ -202,13 +204,15 @@ async function main(): Promise<void> {
   const chromePath = findChromium();
   if (!chromePath) throw new Error(CHROMIUM_MISSING);
 
-  build();
+  if (!process.env['BENCH_SITE_DIST']) build();
   const pages = discoverPages(outDir);
   const { origin, server } = await preview();
   try {
     const browser = await chromium.launch({ executablePath: chromePath, args: CHROMIUM_FLAGS });
     try {
-      for (const page of pages) await measureAssets(browser, origin, page);
+      for (const page of pages) {
+        if (!onlyPages || onlyPages.includes(page.url)) await measureAssets(browser, origin, page);
+      }
     } finally {
       await browser.close();
     }

@@ -3,6 +3,7 @@ import { transformSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import {
   DASHBOARD_MODULES,
+  RECORDING_MODULES,
   pickLanguage,
   renderDashboard,
 } from '../../sandboxes/platform/dashboard/page.ts';
@@ -25,8 +26,9 @@ const languages: Lang[] = ['fr', 'en'];
 
 /** The relative imports of one module, as written. */
 function importsOf(source: string): string[] {
-  return [...source.matchAll(/^\s*import\s[^'"]*?from\s+'([^']+)'/gm)].map(
-    (match) => match[1] ?? '',
+  // Static imports, and the dynamic ones that load a module only when needed (the player).
+  return [...source.matchAll(/^\s*import\s[^'"]*?from\s+'([^']+)'|\bimport\('([^']+)'\)/gm)].map(
+    (match) => match[1] ?? match[2] ?? '',
   );
 }
 
@@ -222,7 +224,9 @@ describe('renderDashboard', () => {
 
 describe('the dashboard script and style sheet', () => {
   it('is the modules the page names, and only those', () => {
-    expect([...modules.keys()].sort()).toEqual([...DASHBOARD_MODULES].sort());
+    expect([...modules.keys()].sort()).toEqual(
+      [...DASHBOARD_MODULES, ...RECORDING_MODULES].sort(),
+    );
     expect(DASHBOARD_MODULES[0]).toBe('dashboard.js');
   });
 
@@ -277,7 +281,11 @@ describe('the dashboard script and style sheet', () => {
   });
 
   it('only looks up elements that the page renders', () => {
-    const ids = new Set(attributeValues(renderDashboard('fr'), 'id'));
+    // The player's elements are on the recording's page only.
+    const ids = new Set([
+      ...attributeValues(renderDashboard('fr'), 'id'),
+      ...attributeValues(renderDashboard('fr', { recording: true }), 'id'),
+    ]);
     const used = [...script.matchAll(/byId\('([\w-]+)'\)/g)].map((match) => match[1] ?? '');
     expect(used.length).toBeGreaterThan(10);
     for (const id of used) expect(ids, id).toContain(id);
@@ -318,6 +326,10 @@ describe('the dashboard script and style sheet', () => {
     expect(style).not.toMatch(/@import|url\(/);
     expect(script).not.toMatch(/https?:\/\//);
     // No framework and no build step: what the browser loads is what is written here.
-    expect(script.length + style.length).toBeLessThan(72 * 1024);
+    const live = DASHBOARD_MODULES.reduce((sum, name) => sum + (modules.get(name)?.length ?? 0), 0);
+    expect(live + style.length).toBeLessThan(72 * 1024);
+    // A recording's page loads the player, the recording source and the step engine besides.
+    const recording = RECORDING_MODULES.reduce((sum, name) => sum + (modules.get(name)?.length ?? 0), 0);
+    expect(recording).toBeLessThan(80 * 1024);
   });
 });
