@@ -224,9 +224,7 @@ describe('renderDashboard', () => {
 
 describe('the dashboard script and style sheet', () => {
   it('is the modules the page names, and only those', () => {
-    expect([...modules.keys()].sort()).toEqual(
-      [...DASHBOARD_MODULES, ...RECORDING_MODULES].sort(),
-    );
+    expect([...modules.keys()].sort()).toEqual([...DASHBOARD_MODULES, ...RECORDING_MODULES].sort());
     expect(DASHBOARD_MODULES[0]).toBe('dashboard.js');
   });
 
@@ -329,7 +327,10 @@ describe('the dashboard script and style sheet', () => {
     const live = DASHBOARD_MODULES.reduce((sum, name) => sum + (modules.get(name)?.length ?? 0), 0);
     expect(live + style.length).toBeLessThan(72 * 1024);
     // A recording's page loads the player, the recording source and the step engine besides.
-    const recording = RECORDING_MODULES.reduce((sum, name) => sum + (modules.get(name)?.length ?? 0), 0);
+    const recording = RECORDING_MODULES.reduce(
+      (sum, name) => sum + (modules.get(name)?.length ?? 0),
+      0,
+    );
     expect(recording).toBeLessThan(80 * 1024);
   });
 });
