@@ -26,8 +26,9 @@ const languages: Lang[] = ['fr', 'en'];
 
 /** The relative imports of one module, as written. */
 function importsOf(source: string): string[] {
-  // Static imports, and the dynamic ones that load a module only when needed (the player).
-  return [...source.matchAll(/^\s*import\s[^'"]*?from\s+'([^']+)'|\bimport\('([^']+)'\)/gm)].map(
+  // Static imports, and the dynamic ones that load a module beside it only when needed (the
+  // player); JSDoc's `import('../../types.ts')` names types, which the browser never loads.
+  return [...source.matchAll(/^\s*import\s[^'"]*?from\s+'([^']+)'|\bimport\('(\.\/[^']+)'\)/gm)].map(
     (match) => match[1] ?? match[2] ?? '',
   );
 }
