@@ -28,9 +28,9 @@ const languages: Lang[] = ['fr', 'en'];
 function importsOf(source: string): string[] {
   // Static imports, and the dynamic ones that load a module beside it only when needed (the
   // player); JSDoc's `import('../../types.ts')` names types, which the browser never loads.
-  return [...source.matchAll(/^\s*import\s[^'"]*?from\s+'([^']+)'|\bimport\('(\.\/[^']+)'\)/gm)].map(
-    (match) => match[1] ?? match[2] ?? '',
-  );
+  return [
+    ...source.matchAll(/^\s*import\s[^'"]*?from\s+'([^']+)'|\bimport\('(\.\/[^']+)'\)/gm),
+  ].map((match) => match[1] ?? match[2] ?? '');
 }
 
 /** The values of one attribute across a page, in document order. */
