@@ -5,7 +5,7 @@
  * from either language is a type error. Placeholders such as `{id}` are filled in by the page's
  * script. Both languages use the course glossary: instance, magasin de sessions / session store,
  * service de soutien / backing service, session collante / sticky session, vivacité / liveness,
- * disponibilité / readiness, remplacement progressif / rolling replacement, répartiteur de
+ * préparation / readiness, remplacement progressif / rolling replacement, répartiteur de
  * charge / load balancer.
  */
 
@@ -106,7 +106,7 @@ const fr = frenchSpacing({
   instancesEmpty: "Aucune instance en marche pour l'instant.",
   statusStarting: 'démarrage',
   statusReady: 'prête',
-  statusUnready: 'pas prête (disponibilité en échec)',
+  statusUnready: 'pas prête (préparation en échec)',
   statusStopping: 'arrêt en cours',
   servedLabel: 'Requêtes servies :',
   processLabel: 'Port {port}, PID {pid}',
@@ -146,7 +146,7 @@ const fr = frenchSpacing({
   evKilled: '{id} a été tuée ; la plateforme la remplace',
   evCrashed: "{id} s'est arrêtée brutalement (code {code})",
   evUnhealthy:
-    '{id} ne répondait plus à sa vérification de vivacité (liveness) ; la plateforme la remplace',
+    '{id} ne répondait plus à sa vérification de vivacité (liveness) ; la plateforme la remplace (Kubernetes la redémarrerait dans le même pod)',
   evReplaced: '{id} arrêtée proprement (remplacement progressif)',
   evScaledDown: "{id} arrêtée (moins d'instances demandées)",
   evFailedToStart: "{id} n'a pas pu démarrer",
@@ -318,7 +318,8 @@ const en: Strings = {
   evUnready: '{id} is no longer ready: the load balancer stops sending it traffic',
   evKilled: '{id} was killed; the platform replaces it',
   evCrashed: '{id} crashed (exit code {code})',
-  evUnhealthy: '{id} failed its liveness check; the platform replaces it',
+  evUnhealthy:
+    '{id} failed its liveness check; the platform replaces it (Kubernetes would restart it in the same pod)',
   evReplaced: '{id} stopped cleanly (rolling replacement)',
   evScaledDown: '{id} stopped (fewer instances wanted)',
   evFailedToStart: '{id} failed to start',

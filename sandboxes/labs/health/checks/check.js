@@ -16,7 +16,7 @@ export const checks = [
   {
     id: 'readiness-checks-store',
     title: {
-      fr: 'La disponibilité (/readyz) signale la panne du magasin',
+      fr: 'La préparation (/readyz) signale la panne du magasin',
       en: 'Readiness (/readyz) reports the store’s outage',
     },
   },

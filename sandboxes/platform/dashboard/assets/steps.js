@@ -577,7 +577,7 @@ export function judgeFact(fact, observations, before) {
       const name =
         path === '/healthz'
           ? say('la vivacité (/healthz)', 'liveness (/healthz)')
-          : say('la disponibilité (/readyz)', 'readiness (/readyz)');
+          : say('la préparation (/readyz)', 'readiness (/readyz)');
       const who = [...new Set(asked.map((v) => v.instance).filter((i) => i !== null))];
       if (asked.length > 0 && statuses.every((s) => s === want)) {
         return result(
