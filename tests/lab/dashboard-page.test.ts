@@ -110,7 +110,7 @@ describe('strings', () => {
       'répartiteur de charge',
       'remplacement progressif',
       'vivacité',
-      'disponibilité',
+      'préparation',
     ]) {
       expect(french).toContain(term);
     }
