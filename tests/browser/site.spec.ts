@@ -133,7 +133,7 @@ test.describe('every page', () => {
 test.describe('search', () => {
   const cases = [
     // The lesson on health checks is the page about liveness and readiness.
-    { locale: 'fr', query: 'vivacité disponibilité', expected: '/fr/05-health-checks/' },
+    { locale: 'fr', query: 'vivacité préparation', expected: '/fr/05-health-checks/' },
     { locale: 'en', query: 'liveness readiness', expected: '/en/05-health-checks/' },
     { locale: 'fr', query: 'licence québec', expected: '/fr/about/' },
     { locale: 'en', query: 'licence québec', expected: '/en/about/' },

@@ -219,7 +219,7 @@ test.describe('on a static host without isolation headers', () => {
     // Pagefind loads a worker script and WebAssembly, which COEP would block if the service
     // worker left them without its headers.
     await page.locator('site-search button[data-open-modal]').click();
-    await page.locator('site-search dialog input').fill('vivacité disponibilité');
+    await page.locator('site-search dialog input').fill('vivacité préparation');
     const links = page.locator('site-search .pagefind-ui__result-link');
     await expect
       .poll(

@@ -112,7 +112,7 @@ describe('the words of the scenarios', () => {
     }
   });
 
-  it("use the glossary's words: magasin de sessions, session collante, vivacité, disponibilité", () => {
+  it("use the glossary's words: magasin de sessions, session collante, vivacité, préparation", () => {
     const french = JSON.stringify(
       scenarios.map((s) => s.steps.map((st) => [st.do.fr, st.see.fr, st.caption.fr])),
     );
@@ -123,7 +123,7 @@ describe('the words of the scenarios', () => {
       'magasin de sessions',
       'session collante',
       'vivacité',
-      'disponibilité',
+      'préparation',
       'instance',
     ]) {
       expect(french).toContain(word);
