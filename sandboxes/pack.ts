@@ -1,6 +1,6 @@
 /**
  * Packages a lab for a runtime that cannot run `npm install` or TypeScript (WebContainer): the
- * platform and the store as two JavaScript bundles for Node 18 and later, the app's
+ * platform and the store as two JavaScript bundles for Node 22 (WebContainer's) and later, the app's
  * dependencies as one bundle each in a small node_modules, and the lab's own files as they are.
  * The result is a WebContainer `FileSystemTree`, which can also be written to any folder and
  * run there with plain `node lab.js`.
@@ -41,7 +41,7 @@ async function bundle(
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node18',
+    target: 'node22',
     write: false,
     minify: true,
     legalComments: 'none',

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import IORedis5 from 'ioredis';
 import IORedis6 from 'ioredis6';
-import { createClient as createClient5 } from 'redis';
+import { createClient as createClient5 } from 'redis5';
 import { createClient as createClient6 } from 'redis6';
 import { RedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';

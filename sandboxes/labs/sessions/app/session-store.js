@@ -56,7 +56,7 @@ export async function createSessionStore(config) {
     // While Redis is unreachable, any failure is taken for an outage of the store.
     isStoreError: (error) => error?.sessionStoreUnavailable === true || !client.isReady,
     close: async () => {
-      if (client.isOpen) await client.quit().catch(() => client.destroy());
+      if (client.isOpen) await client.close().catch(() => client.destroy());
     },
   };
 }
