@@ -151,6 +151,34 @@ describe('the recording source', () => {
       expect(seen.resets).toBeGreaterThan(0);
     });
 
+    it('holds at the end of each step for the reader, then goes on at the recorded pace', () => {
+      const clock = manualClock();
+      const seen = recordingSink();
+      const hold = 1000;
+      const source = recordingSource(recording, { clock, holdMs: () => hold });
+      source.start(seen.sink);
+      const ends = stepEnds(recording);
+      let elapsed = 0;
+      let from = 0;
+      ends.slice(0, -1).forEach((end) => {
+        // Up to the step's end at the recorded pace, then still for the whole hold.
+        clock.advance(end - from);
+        elapsed += end - from;
+        expect(source.position).toBe(end);
+        clock.advance(hold - 1);
+        expect(source.position).toBe(end);
+        expect(source.playing).toBe(true);
+        expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, end));
+        clock.advance(1);
+        from = end;
+      });
+      clock.advance(recording.durationMs - from);
+      expect(elapsed).toBe(ends.at(-2) ?? 0);
+      expect(source.position).toBe(recording.durationMs);
+      expect(source.playing).toBe(false);
+      expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, recording.durationMs));
+    });
+
     it('seeks anywhere, and plays again from the start once it has ended', () => {
       const clock = manualClock();
       const seen = recordingSink();

@@ -120,7 +120,7 @@ function renderPlayer(t: (key: StringKey) => string): string {
       <label for="player-speed">${t('playerSpeed')}</label>
       <select id="player-speed"><option value="1" selected>1×</option></select>
     </div>
-    <div id="player-now" class="player-now" aria-live="polite" aria-atomic="true">
+    <div id="player-now" class="player-now" aria-live="polite">
       <p id="player-step" class="player-step"></p>
       <p id="player-caption" class="player-caption"></p>
     </div>

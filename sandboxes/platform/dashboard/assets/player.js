@@ -23,7 +23,7 @@ import { logLine } from './event-log.js';
 import { byId, lang, t } from './format.js';
 import { postFrame } from './observer.js';
 import { forgetVisits, showAnswer } from './session.js';
-import { SPEEDS, recordingSource } from './source-recording.js';
+import { SPEEDS, recordingSource, stepEnds } from './source-recording.js';
 
 /** What tells the page that frames the player that the recording starts again from earlier. */
 export const RESET_MESSAGE = 'lab-recording-reset';
@@ -189,6 +189,8 @@ export async function playRecording(id, show) {
   scrub.step = String(stride);
   scrub.max = String(Math.ceil(recording.durationMs / stride) * stride);
   let shownStep = -1;
+  let shownCaption = -1;
+  const ends = stepEnds(recording);
   let scrubbing = false;
 
   /** @param {Progress} progress */
@@ -198,7 +200,18 @@ export async function playRecording(id, show) {
     if (progress.step !== shownStep && step) {
       shownStep = progress.step;
       stepLine.textContent = t('playerStep', { n: progress.step + 1, total, do: step.do[key] });
+      caption.textContent = '';
+      shownCaption = -1;
+    }
+    // What to notice shows once the step is done, where playing holds for it to be read: a
+    // screen reader hears the step's instruction as it begins, then its caption.
+    const done = progress.position >= (ends[progress.step] ?? Infinity);
+    if (done && shownCaption !== progress.step) {
+      shownCaption = progress.step;
       caption.textContent = captions[progress.step] ?? '';
+    } else if (!done && shownCaption === progress.step) {
+      shownCaption = -1;
+      caption.textContent = '';
     }
     play.textContent = t(
       progress.playing ? 'playerPause' : progress.ended ? 'playerReplay' : 'playerPlay',
@@ -233,7 +246,10 @@ export async function playRecording(id, show) {
     }
   }
 
-  const source = recordingSource(recording, { onProgress: render });
+  // Long enough to read the caption at the chosen speed, at most 8 s at 1×.
+  const holdMs = (/** @type {number} */ step) =>
+    Math.min(8000, 2000 + (captions[step]?.length ?? 0) * 40);
+  const source = recordingSource(recording, { onProgress: render, holdMs });
 
   play.addEventListener('click', () => (source.playing ? source.pause() : source.play()));
   back.addEventListener('click', () => source.stepBack());

@@ -103,11 +103,23 @@ export function previousStop(recording, ms) {
 /**
  * A recording as a data source, with the controls of a player.
  * @param {Recording} recording
- * @param {{ clock?: Clock, onProgress?: (progress: Progress) => void }} [options]
+ * @param {{ clock?: Clock, onProgress?: (progress: Progress) => void,
+ *   holdMs?: (step: number) => number }} [options]
+ *   `holdMs`: how long playing holds at the end of each step but the last, at 1×, so that its
+ *   caption can be read before the next step begins; none by default
  */
-export function recordingSource(recording, { clock = realClock, onProgress = () => {} } = {}) {
+export function recordingSource(
+  recording,
+  { clock = realClock, onProgress = () => {}, holdMs = () => 0 } = {},
+) {
   const { frames } = recording;
   const duration = recording.durationMs;
+  const ends = stepEnds(recording);
+  /** The last step whose end playing has held at, or passed by a seek; -1 for none. */
+  let heldUpTo = -1;
+  /** While playing holds at a step's end: the clock's time when it goes on; null otherwise. */
+  /** @type {number | null} */
+  let holdUntil = null;
   /** @type {(Sink & RecordingSink) | null} */
   let sink = null;
   /** How many frames have been delivered since the last reset. */
@@ -121,8 +133,17 @@ export function recordingSource(recording, { clock = realClock, onProgress = () 
   let timer = null;
 
   function position() {
-    if (!playing) return anchorPosition;
+    if (!playing || holdUntil !== null) return anchorPosition;
     return Math.min(duration, anchorPosition + (clock.now() - anchorTime) * speed);
+  }
+
+  /** Counts every step end at or before `at` as passed: playing from there holds at the next. @param {number} at */
+  function passEndsUpTo(at) {
+    holdUntil = null;
+    heldUpTo = -1;
+    ends.forEach((end, i) => {
+      if (end <= at) heldUpTo = i;
+    });
   }
 
   /** @param {number} at */
@@ -177,7 +198,30 @@ export function recordingSource(recording, { clock = realClock, onProgress = () 
 
   function tick() {
     timer = null;
+    if (holdUntil !== null) {
+      const left = holdUntil - clock.now();
+      if (left > 0) {
+        timer = clock.setTimer(tick, left);
+        return;
+      }
+      holdUntil = null;
+      setAnchor(anchorPosition);
+    }
     const at = position();
+    // The end of a step, reached while playing: it holds there, the step's result on the page.
+    while (heldUpTo + 1 < ends.length - 1 && /** @type {number} */ (ends[heldUpTo + 1]) <= at) {
+      heldUpTo += 1;
+      const hold = holdMs(heldUpTo) / speed;
+      if (hold > 0) {
+        const end = /** @type {number} */ (ends[heldUpTo]);
+        deliverUpTo(end);
+        setAnchor(end);
+        holdUntil = clock.now() + hold;
+        report();
+        timer = clock.setTimer(tick, hold);
+        return;
+      }
+    }
     deliverUpTo(at);
     if (at >= duration) {
       playing = false;
@@ -187,7 +231,8 @@ export function recordingSource(recording, { clock = realClock, onProgress = () 
     }
     report();
     const upcoming = frames[next];
-    const due = upcoming === undefined ? duration : upcoming.at;
+    const nextEnd = heldUpTo + 1 < ends.length - 1 ? ends[heldUpTo + 1] : undefined;
+    const due = Math.min(upcoming === undefined ? duration : upcoming.at, nextEnd ?? duration);
     // Waits for the next frame, in the recording's time divided by the speed, but never longer
     // than the progress interval, so that the scrubber follows a long quiet stretch.
     const wait = Math.max(0, Math.min((due - at) / speed, PROGRESS_MS));
@@ -204,6 +249,7 @@ export function recordingSource(recording, { clock = realClock, onProgress = () 
       sink.health('open');
       sink.health('message');
       next = 0;
+      passEndsUpTo(-1);
       setAnchor(0);
       playing = true;
       tick();
@@ -218,7 +264,9 @@ export function recordingSource(recording, { clock = realClock, onProgress = () 
     play() {
       if (playing) return;
       cancelTimer();
-      setAnchor(anchorPosition >= duration ? 0 : anchorPosition);
+      const from = anchorPosition >= duration ? 0 : anchorPosition;
+      passEndsUpTo(from === 0 ? -1 : from);
+      setAnchor(from);
       playing = true;
       tick();
     },
@@ -229,6 +277,7 @@ export function recordingSource(recording, { clock = realClock, onProgress = () 
       const at = position();
       deliverUpTo(at);
       playing = false;
+      holdUntil = null;
       setAnchor(at);
       report();
     },
@@ -237,6 +286,7 @@ export function recordingSource(recording, { clock = realClock, onProgress = () 
       cancelTimer();
       const at = Math.max(0, Math.min(duration, ms));
       deliverUpTo(at);
+      passEndsUpTo(at);
       setAnchor(at);
       if (playing && at < duration) tick();
       else {
