@@ -341,6 +341,14 @@ test('on a phone the lab opens full screen, with the current step and a way back
   const pane = page.locator('[data-pane]');
   const box = (await pane.boundingBox())!;
   expect(box).toMatchObject({ x: 0, y: 0, width: 390, height: 844 });
+  // Nothing of the site covers it: the bar's button is what a tap on it reaches.
+  const toggle = page.locator('[data-dock]');
+  expect(
+    await toggle.evaluate((button) => {
+      const box = button.getBoundingClientRect();
+      return document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2) === button;
+    }),
+  ).toBe(true);
   const bar = page.locator('[data-current-step]');
   await expect(bar).toContainText('Étape 1 sur 5');
   await dashboard(page).evaluate(() => {
@@ -361,7 +369,6 @@ test('on a phone the lab opens full screen, with the current step and a way back
   await expect(bar).toContainText('Étape 2 sur 5');
 
   // Back to the text, from the keyboard: the focus stays on the button, now in the lesson.
-  const toggle = page.locator('[data-dock]');
   await expect(toggle).toHaveText(say.back);
   await tabTo(page, toggle, 120, 'Shift+Tab');
   await page.keyboard.press('Enter');
