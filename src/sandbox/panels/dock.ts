@@ -150,6 +150,7 @@ export function mountDock(host: HTMLElement, text: Translate): Dock {
       separator.removeEventListener('pointerdown', onPointerDown);
       wide.removeEventListener('change', onWidth);
       window.removeEventListener('resize', onResize);
+      document.removeEventListener('focusin', onFocusIn);
     },
   };
 
@@ -209,12 +210,20 @@ export function mountDock(host: HTMLElement, text: Translate): Dock {
   const onResize = (): void => {
     if (mode === 'side') applyWidth();
   };
+  // Full screen covers the lesson: focus that wanders behind it (Tab past the lab's last control)
+  // comes back to the bar, where "Back to the text" is.
+  const onFocusIn = (event: FocusEvent): void => {
+    if (mode === 'full' && event.target instanceof Node && !pane.contains(event.target)) {
+      button.focus();
+    }
+  };
 
   button.addEventListener('click', onToggle);
   separator.addEventListener('keydown', onKey);
   separator.addEventListener('pointerdown', onPointerDown);
   wide.addEventListener('change', onWidth);
   window.addEventListener('resize', onResize);
+  document.addEventListener('focusin', onFocusIn);
   bar.hidden = false;
   dock.set('inline');
   if (window.innerWidth <= PHONE_MAX_PX) dock.set('full');
