@@ -17,6 +17,7 @@ import type {
   WatcherState,
 } from './types.ts';
 import { FolderWatcher, POLL_EVERY_MS, type WatchMode } from './watcher.ts';
+import { PARENT_PID_VARIABLE } from './parent-watch.ts';
 
 /** What the platform needs to run the app's instances. */
 export interface OrchestratorOptions {
@@ -432,6 +433,8 @@ export class Orchestrator {
         PORT: String(port),
         HOST: '127.0.0.1',
         INSTANCE_ID: id,
+        // For the preload only: the lab's pid, so that an instance outlives it by no more than a moment.
+        [PARENT_PID_VARIABLE]: String(process.pid),
         SESSION_STORE: sessionStore,
         REDIS_URL: redisUrl,
         SESSION_SECRET: sessionSecret,

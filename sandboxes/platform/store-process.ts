@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
+import { PARENT_PID_VARIABLE } from './parent-watch.ts';
 
 /** The embedded store running as its own process, as a backing service would. */
 export interface StoreProcess {
@@ -22,7 +23,11 @@ export function startStoreProcess(
   options: { port?: number; timeoutMs?: number } = {},
 ): Promise<StoreProcess> {
   const args = [storeMain(), '--host', '127.0.0.1', '--port', String(options.port ?? 0)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // The store ends with the lab, even when the lab dies before the store has finished starting.
+    env: { ...process.env, [PARENT_PID_VARIABLE]: String(process.pid) },
+  });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-2000);
