@@ -311,6 +311,10 @@ async function anchors(): Promise<void> {
   for (const [label, args] of [
     ['node -e 0', ['-e', '0']],
     [
+      'node scripts/need-node.mjs (the guard npm run lab runs first)',
+      [path.join(root, 'scripts/need-node.mjs')],
+    ],
+    [
       'node --import instance-preload.ts -e 0',
       ['--import', pathToFileURL(preload).href, '-e', '0'],
     ],
