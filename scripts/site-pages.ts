@@ -11,8 +11,12 @@ export interface BuiltPage {
   hasLab: boolean;
 }
 
-/** Folders of the build that hold assets, not pages. */
-const ASSET_DIRS = new Set(['_astro', 'pagefind']);
+/**
+ * Folders of the build that hold assets, not pages. `_labs/` holds the one page a static host
+ * shows where `npm start` would put its lab host, so that the sandbox's probe of `/_labs/` gets
+ * an answer (HTML, so not a lab host) instead of a 404 in the console.
+ */
+const ASSET_DIRS = new Set(['_astro', 'pagefind', '_labs']);
 
 /** A page that only sends the reader elsewhere, like the one Astro writes for `/`. */
 const REDIRECT = /<meta\s+http-equiv=["']?refresh/i;

@@ -48,7 +48,8 @@ export class LocalRuntime implements LabRuntime {
 
   /**
    * Whether a lab host answers behind this site within `timeoutMs`: a static host answers with
-   * its HTML 404 page or nothing, a lab host with its list of labs as JSON.
+   * the build's own `_labs/index.html` (HTML, never a 404 in the console), a lab host with its
+   * list of labs as JSON.
    */
   async reachable(timeoutMs = REACHABLE_TIMEOUT_MS): Promise<boolean> {
     const controller = new AbortController();
