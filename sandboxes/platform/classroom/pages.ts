@@ -4,21 +4,8 @@
  * HTML; the scripts in `assets/` only fill it. Every URL is relative, like the dashboard's.
  */
 import type { Lang } from '../dashboard/strings.ts';
+import { escapeHtml, renderHeadStart } from '../html.ts';
 import { classroomStrings, type ClassroomStringKey } from './strings.ts';
-
-function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
-
-// The strings travel in a JSON block; escaping `<` keeps a string from ending the block early.
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replaceAll('<', '\\u003c');
-}
 
 function helpers(lang: Lang): { t: (key: ClassroomStringKey) => string; other: Lang } {
   const s = classroomStrings[lang];
@@ -32,16 +19,13 @@ function helpers(lang: Lang): { t: (key: ClassroomStringKey) => string; other: L
  */
 export function renderJoin(lang: Lang): string {
   const { t, other } = helpers(lang);
-  return `<!doctype html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${t('joinTitle')}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="lab/classroom/join.css">
-<script type="application/json" id="lab-strings">${jsonForScript(classroomStrings[lang])}</script>
-<script src="lab/classroom/join.js" defer></script>
+  const head = renderHeadStart({
+    lang,
+    title: t('joinTitle'),
+    stylesheets: ['lab/assets/instance-colours.css', 'lab/classroom/join.css'],
+    strings: classroomStrings[lang],
+  });
+  return `${head}<script src="lab/classroom/join.js" defer></script>
 </head>
 <body>
 <main class="join">
@@ -73,16 +57,13 @@ export function renderJoin(lang: Lang): string {
  */
 export function renderProjector(lang: Lang): string {
   const { t, other } = helpers(lang);
-  return `<!doctype html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${t('projectorTitle')}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="lab/projector/projector.css">
-<script type="application/json" id="lab-strings">${jsonForScript(classroomStrings[lang])}</script>
-<script type="module" src="lab/projector/projector.js"></script>
+  const head = renderHeadStart({
+    lang,
+    title: t('projectorTitle'),
+    stylesheets: ['lab/projector/projector.css'],
+    strings: classroomStrings[lang],
+  });
+  return `${head}<script type="module" src="lab/projector/projector.js"></script>
 <link rel="modulepreload" href="lab/assets/format.js">
 <link rel="modulepreload" href="lab/assets/source-polling.js">
 </head>

@@ -5,16 +5,7 @@
  * `{instance}` are filled in by the pages' scripts. Both use the course glossary (instance,
  * magasin de sessions / session store, remplacement / replacement).
  */
-import type { Lang } from '../dashboard/strings.ts';
-
-// A no-break space before French high punctuation, so that a line never starts with it.
-function frenchSpacing<T extends Record<string, string>>(table: T): T {
-  const spaced: Record<string, string> = {};
-  for (const [key, text] of Object.entries(table)) {
-    spaced[key] = text.replace(/ ([:;!?»])/g, '\u00a0$1').replace(/« /g, '«\u00a0');
-  }
-  return spaced as T;
-}
+import { frenchSpacing, type Lang } from '../dashboard/strings.ts';
 
 const fr = frenchSpacing({
   joinTitle: 'Votre session dans le labo',

@@ -7,28 +7,8 @@
  * `lab/state` where the stream cannot pass. Every URL is relative, without a leading slash, so
  * the page also works when a site serves the lab under a path prefix such as `/labs/sessions/`.
  */
+import { escapeHtml, renderHeadStart } from '../html.ts';
 import { strings, type Lang, type StringKey } from './strings.ts';
-
-/** Escapes text for use inside HTML elements and double-quoted attributes. */
-function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
-
-/**
- * Serialises the strings for a `<script type="application/json">` block. Escaping `<` keeps a
- * string containing `</script>` from ending the block early; the JSON stays equivalent.
- */
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replaceAll('<', '\\u003c')
-    .replaceAll('\u2028', '\\u2028')
-    .replaceAll('\u2029', '\\u2029');
-}
 
 /** Picks the dashboard's language: `?lang=` first, then `Accept-Language`, else French. */
 export function pickLanguage(query: string | null, acceptLanguage: string | undefined): Lang {
@@ -139,16 +119,13 @@ export function renderDashboard(lang: Lang, options: DashboardOptions = {}): str
     ? [...DASHBOARD_MODULES.slice(1), ...RECORDING_MODULES]
     : DASHBOARD_MODULES.slice(1);
 
-  return `<!doctype html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${t('title')}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="lab/assets/dashboard.css">
-<script type="application/json" id="lab-strings">${jsonForScript(s)}</script>
-<script type="module" src="lab/assets/${DASHBOARD_MODULES[0]}"></script>
+  const head = renderHeadStart({
+    lang,
+    title: t('title'),
+    stylesheets: ['lab/assets/dashboard.css', 'lab/assets/instance-colours.css'],
+    strings: s,
+  });
+  return `${head}<script type="module" src="lab/assets/${DASHBOARD_MODULES[0]}"></script>
 ${recording ? '<link rel="stylesheet" href="lab/assets/player.css">\n' : ''}${preloads
     .map((name) => `<link rel="modulepreload" href="lab/assets/${name}">`)
     .join('\n')}

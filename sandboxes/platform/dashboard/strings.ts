@@ -16,7 +16,7 @@ export type Lang = 'fr' | 'en';
  * Applies French typography: a no-break space before `:`, `;`, `!`, `?` and inside « », so that
  * a line never starts with the punctuation. Keeping it out of the literals keeps them readable.
  */
-function frenchSpacing<T extends Record<string, string>>(table: T): T {
+export function frenchSpacing<T extends Record<string, string>>(table: T): T {
   const spaced: Record<string, string> = {};
   for (const [key, text] of Object.entries(table)) {
     spaced[key] = text.replace(/ ([:;!?»])/g, '\u00a0$1').replace(/« /g, '«\u00a0');
