@@ -5,7 +5,8 @@
 # into a cache folder, so nothing but npm and the registry is needed.
 #   source scripts/use-node24.sh
 NODE24_HOME=${NODE24_HOME:-$HOME/.cache/node24}
-NODE24_GUARD="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/need-node.mjs"
+# zsh has no BASH_SOURCE; there, $0 is the sourced file.
+NODE24_GUARD="$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")" && pwd)/need-node.mjs"
 if ! node "$NODE24_GUARD" 2>/dev/null; then
   # A Node 24 cached by an earlier run may itself be older than the floor: it is replaced then.
   if ! "$NODE24_HOME/node_modules/node/bin/node" "$NODE24_GUARD" 2>/dev/null; then
