@@ -4,6 +4,11 @@
 // the lab still running in the same, never reloaded, frame; the phone layout; the keyboard only.
 // Runs through the local runtime, as tests/browser/sandbox.spec.ts does.
 import AxeBuilder from '@axe-core/playwright';
+import { readFileSync } from 'node:fs';
+import type { Frame as LabFrame, Scenario } from '../../sandboxes/labs/scenario-model.ts';
+import { judgeStep } from '../../sandboxes/platform/dashboard/assets/steps.js';
+import { CHROMIUM_FLAGS, findChromium } from '../../scripts/find-chromium.ts';
+import { FRAMED_CHROMIUM_ARGS, startFramedSetup } from './framed/harness.ts';
 import {
   expect,
   test,
@@ -14,6 +19,14 @@ import {
 } from '@playwright/test';
 
 test.describe.configure({ mode: 'serial', timeout: 240_000 });
+// The framed test's names (`*.test`) reach this machine, with its throwaway certificate; the
+// other tests use only 127.0.0.1, which these flags leave alone.
+test.use({
+  launchOptions: {
+    executablePath: findChromium() ?? '',
+    args: [...CHROMIUM_FLAGS, ...FRAMED_CHROMIUM_ARGS],
+  },
+});
 
 const words = {
   fr: {
@@ -410,4 +423,71 @@ test('the steps tick from the recording as from the live lab (en)', async ({ pag
     await setTheme(page, theme);
     expect(await axeViolations(page), `recording, ${theme}`).toEqual([]);
   }
+});
+
+// WebContainer's condition: the dashboard is another site than the course page. Its frames still
+// reach the page, from that frame's window only, and the real engine judges them.
+test.describe('the dashboard in a frame of another site', () => {
+  test('posts its states, events and visits to the course page, which the engine judges', async ({
+    page,
+  }) => {
+    const setup = await startFramedSetup({ framed: true });
+    try {
+      await page.goto(setup.course.url('en'));
+      const frame = page.frameLocator('iframe');
+      await expect(frame.locator('#visit')).toBeVisible();
+      await page.evaluate(() => {
+        const iframe = document.querySelector('iframe')!;
+        const seen: unknown[] = [];
+        (window as unknown as { seen: unknown[] }).seen = seen;
+        window.addEventListener('message', (event) => {
+          if (event.source === iframe.contentWindow) seen.push(event.data);
+        });
+      });
+      // Two sites: the course page's origin is not the dashboard's.
+      expect(new URL(page.url()).origin).not.toBe(setup.relay.origin);
+      for (let i = 1; i <= 6; i++) {
+        await frame.locator('#visit').click();
+        await expect(frame.locator('#session-sent')).toHaveText(String(i));
+      }
+      await expect
+        .poll(async () => {
+          const seen = (await page.evaluate(
+            () => (window as unknown as { seen: unknown[] }).seen,
+          )) as { frame: LabFrame }[];
+          return seen.filter((m) => m.frame.kind === 'visit').length;
+        })
+        .toBe(6);
+      const frames = (
+        (await page.evaluate(() => (window as unknown as { seen: unknown[] }).seen)) as {
+          type: string;
+          frame: LabFrame;
+        }[]
+      ).map((message) => {
+        expect(message.type).toBe('lab-dashboard-frame');
+        return message.frame;
+      });
+      const visits = frames.filter((f) => f.kind === 'visit');
+      expect(visits[0]).toMatchObject({ method: 'POST', path: '/api/visit', status: 200 });
+      expect(visits.map((v) => v.kind === 'visit' && v.cookie)).toEqual([
+        'new',
+        'sent',
+        'sent',
+        'sent',
+        'sent',
+        'sent',
+      ]);
+      expect(frames.some((f) => f.kind === 'event' && f.event.type === 'request')).toBe(true);
+      // The real engine, on the frames the page received: six visits of a new visitor with
+      // Redis sessions climb from 1 on every instance in turn.
+      const scenario = JSON.parse(
+        readFileSync('sandboxes/labs/sessions/scenarios/03-redis-sessions.json', 'utf8'),
+      ) as Scenario;
+      const step = scenario.steps.find((one) => one.id === 'visit-six-times')!;
+      const judgement = judgeStep(step, frames, []);
+      expect(judgement.status, judgement.message.en).toBe('done');
+    } finally {
+      await setup.stop();
+    }
+  });
 });
