@@ -7,45 +7,18 @@
 //   RECORDINGS_DIST=/tmp/site node bench/recordings-play.bench.ts
 import { chromium, type Browser } from '@playwright/test';
 import fs from 'node:fs';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CHROMIUM_FLAGS, CHROMIUM_MISSING, findChromium } from '../scripts/find-chromium.ts';
+import { staticServer } from '../scripts/static-server.ts';
 
 const DIST = path.resolve(process.env['RECORDINGS_DIST'] ?? 'dist');
 const RUNS = 3;
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-};
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-/** A file server that sends nothing but the content type, as a host that cannot be configured. */
-function staticServer(): http.Server {
-  return http.createServer((request, response) => {
-    let file = path.join(
-      DIST,
-      decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname),
-    );
-    if (!file.startsWith(DIST)) file = '';
-    if (file && fs.existsSync(file) && fs.statSync(file).isDirectory()) {
-      file = path.join(file, 'index.html');
-    }
-    if (!file || !fs.existsSync(file)) {
-      response.writeHead(404).end('not found');
-      return;
-    }
-    const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
-    response.writeHead(200, { 'content-type': type }).end(fs.readFileSync(file));
-  });
 }
 
 /** The built pages of `lang` with a `<Sandbox>`: the URL path of each, sorted. */
@@ -114,7 +87,7 @@ if (!executablePath) throw new Error(CHROMIUM_MISSING);
 if (!fs.existsSync(path.join(DIST, 'labs', 'dashboard', 'fr.html'))) {
   throw new Error(`${DIST} has no labs/dashboard/fr.html: build the site first (npx astro build).`);
 }
-const server = staticServer();
+const server = staticServer(DIST);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS });

@@ -9,51 +9,14 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { staticServer } from '../../scripts/static-server.ts';
 
 const DIST = path.resolve(process.env['RECORDINGS_DIST'] ?? 'dist');
 /** What the issue asks: the recording plays within 3 s of Start. */
 const PLAYS_WITHIN_MS = 3000;
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.xml': 'application/xml',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/** The file a plain static host answers with for a URL path, or null. */
-function fileFor(pathname: string): string | null {
-  const file = path.join(DIST, decodeURIComponent(pathname));
-  if (file !== DIST && !file.startsWith(DIST + path.sep)) return null;
-  if (!existsSync(file)) return null;
-  if (statSync(file).isDirectory()) {
-    const index = path.join(file, 'index.html');
-    return existsSync(index) ? index : null;
-  }
-  return file;
-}
-
-/** A static file server that sends no header of its own beyond the content type. */
-function staticServer(): http.Server {
-  return http.createServer((request, response) => {
-    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
-    const file = fileFor(pathname);
-    if (!file) {
-      response.writeHead(404, { 'content-type': TYPES['.html']! }).end('not found');
-      return;
-    }
-    const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
-    response.writeHead(200, { 'content-type': type }).end(readFileSync(file));
-  });
-}
 
 /** One `<Sandbox>` embed of a built page: its lab and the scenario its config names. */
 interface Embed {
@@ -141,7 +104,7 @@ test.beforeAll(async () => {
       `${DIST} has no labs/dashboard/fr.html: the build predates the recordings. Build it (npx astro build), then run the tests again.`,
     );
   }
-  server = staticServer();
+  server = staticServer(DIST);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -3,70 +3,14 @@
 // that the build ships, after exactly one reload, and keep working. On the suite's preview server,
 // which sends COOP and COEP itself, the same pages must neither register the worker nor reload.
 import { expect, test, type Page } from '@playwright/test';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import http from 'node:http';
+import { existsSync } from 'node:fs';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { staticServer } from '../../scripts/static-server.ts';
 
 const DIST = path.resolve('dist');
 const WORKER = 'coi-serviceworker.js';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.wasm': 'application/wasm',
-  '.xml': 'application/xml',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-/**
- * The file that a plain static host answers with for a URL path: the file itself, or a folder's
- * index.html; null for anything outside the build or missing.
- */
-function fileFor(pathname: string): string | null {
-  const file = path.join(DIST, decodeURIComponent(pathname));
-  if (file !== DIST && !file.startsWith(DIST + path.sep)) return null;
-  if (!existsSync(file)) return null;
-  if (statSync(file).isDirectory()) {
-    const index = path.join(file, 'index.html');
-    return existsSync(index) ? index : null;
-  }
-  return file;
-}
-
-/**
- * A static file server with no header of its own beyond the content type, as a host that cannot
- * be configured serves the build: no COOP, no COEP.
- */
-function staticServer(): http.Server {
-  return http.createServer((request, response) => {
-    const { pathname } = new URL(request.url ?? '/', 'http://localhost');
-    const file = fileFor(pathname);
-    if (
-      file &&
-      file.endsWith('index.html') &&
-      !pathname.endsWith('/') &&
-      !pathname.endsWith('.html')
-    ) {
-      // Hosts send `/en/about` on to `/en/about/`, so that the page's relative links resolve.
-      response.writeHead(301, { location: `${pathname}/` }).end();
-      return;
-    }
-    if (!file) {
-      const notFound = path.join(DIST, '404.html');
-      response.writeHead(404, { 'content-type': TYPES['.html']! });
-      response.end(existsSync(notFound) ? readFileSync(notFound) : 'not found');
-      return;
-    }
-    const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
-    response.writeHead(200, { 'content-type': type }).end(readFileSync(file));
-  });
-}
 
 /** What a page did: the documents its main frame loaded, and what went wrong on the way. */
 interface Watch {
@@ -156,7 +100,7 @@ test.describe('on a static host without isolation headers', () => {
           'Run `npm run build`, then the tests again.',
       );
     }
-    server = staticServer();
+    server = staticServer(DIST);
     // Port 0: the system picks a free port.
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
