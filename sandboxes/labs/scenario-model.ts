@@ -70,22 +70,6 @@ export type StepAction =
   | { type: 'check' }
   | { type: 'task'; name: string };
 
-/** The names of the actions, in the order the model lists them. */
-export const ACTION_TYPES = [
-  'visit',
-  'burst',
-  'kill',
-  'replace',
-  'scale',
-  'config',
-  'store-stop',
-  'store-start',
-  'edit',
-  'solve',
-  'check',
-  'task',
-] as const satisfies readonly StepAction['type'][];
-
 /**
  * A fact the lab's states, events and visits must show during a step. The step engine knows
  * how to read each one from the observations (see steps.js for the precise rule of each).
@@ -142,38 +126,6 @@ export type Fact =
   | { type: 'files-changed'; file?: string }
   /** The admin task `name` ran and exited with 0. */
   | { type: 'task-ran'; name: string };
-
-/** The names of the facts, in the order the model lists them. */
-export const FACT_TYPES = [
-  'answered',
-  'count-splits',
-  'count-climbs',
-  'count-starts-at-1',
-  'count-restarts-at-1',
-  'count-continues',
-  'round-robin',
-  'same-instance',
-  'instance-replaced',
-  'all-replaced',
-  'scaled',
-  'config-applied',
-  'store-down',
-  'store-up',
-  'liveness-200',
-  'readiness-503',
-  'readiness-200',
-  'api-503',
-  'instances-unready',
-  'instances-ready',
-  'liveness-kills',
-  'no-restart',
-  'rollout-finished',
-  'rollout-failed',
-  'check-fails',
-  'check-passes',
-  'files-changed',
-  'task-ran',
-] as const satisfies readonly Fact['type'][];
 
 /** One step of a guided experiment. */
 export interface Step {
@@ -322,6 +274,13 @@ const FACT_PARAMS: Record<Fact['type'], Record<string, boolean>> = {
   'files-changed': { file: false },
   'task-ran': { name: true },
 };
+
+// The parameters' tables name every action and every fact (their types make a missing or an
+// unknown name an error), so the lists of names are read from them rather than written again.
+/** The names of the actions, in the order the model lists them. */
+export const ACTION_TYPES = Object.keys(ACTION_PARAMS) as readonly StepAction['type'][];
+/** The names of the facts, in the order the model lists them. */
+export const FACT_TYPES = Object.keys(FACT_PARAMS) as readonly Fact['type'][];
 
 /**
  * Checks the shape of one scenario file's content; `file` is the name its errors give. It
