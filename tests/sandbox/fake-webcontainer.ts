@@ -72,6 +72,13 @@ export class FakeWebContainer implements WebContainerLike {
   readonly log: string[] = [];
   readonly #listeners = new Map<string, Set<Listener>>();
 
+  /** The command line of the first process spawned to run `script`, e.g. `['node', 'lab.js']`. */
+  commandLine(script: string): string[] {
+    const process = this.spawned.find((spawned) => spawned.args[0] === script);
+    if (!process) throw new Error(`nothing spawned ${script}; spawned: ${this.log.join(', ')}`);
+    return [process.command, ...process.args];
+  }
+
   readonly fs = {
     readFile: async (path: string, _encoding: 'utf-8'): Promise<string> => {
       const contents = this.files.get(path);
@@ -121,12 +128,8 @@ export class FakeWebContainer implements WebContainerLike {
     return process;
   }
 
-  on(event: 'server-ready', listener: (port: number, url: string) => void): () => void;
-  on(
-    event: 'port',
-    listener: (port: number, type: 'open' | 'close', url: string) => void,
-  ): () => void;
-  on(event: 'error', listener: (error: { message: string }) => void): () => void;
+  // One signature for every event: WebContainerLike, which this class implements, gives each
+  // event's listener its type where the fake stands in for the real thing.
   on(event: string, listener: Listener): () => void {
     const set = this.#listeners.get(event) ?? new Set<Listener>();
     this.#listeners.set(event, set);

@@ -8,6 +8,7 @@ import { formatSelfTestLine } from '../../sandboxes/platform/lines.ts';
 import { LocalRuntime, type EventSourceLike } from '../../src/sandbox/local-runtime.ts';
 import { RuntimeUnavailable, type Progress } from '../../src/sandbox/runtime.ts';
 import type { SelfTestReport } from '../../src/sandbox/self-test.ts';
+import { rejection, TWO_INSTANCE_LAB_START } from './runtime-helpers.ts';
 
 /** The output stream the runtime opens; the fake host writes to it as the lab prints. */
 class FakeEventSource implements EventSourceLike {
@@ -104,15 +105,6 @@ function fakeHost(options: { answer?: (call: Call) => Response | null } = {}) {
   return { runtime, calls, streams, files };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('LocalRuntime: start', () => {
   it('starts the lab through the host and reports progress from its output lines', async () => {
     const { runtime, calls, streams } = fakeHost();
@@ -124,15 +116,7 @@ describe('LocalRuntime: start', () => {
       'GET /_labs/',
       'POST /_labs/cart/start',
     ]);
-    expect(progress).toEqual([
-      { step: 'starting' },
-      { step: 'starting-store' },
-      { step: 'starting-instance', values: { n: 1, total: 2 } },
-      { step: 'starting-instance', values: { n: 2, total: 2 } },
-      { step: 'instance-ready', values: { id: 'web-1' } },
-      { step: 'instance-ready', values: { id: 'web-2' } },
-      { step: 'ready' },
-    ]);
+    expect(progress).toEqual(TWO_INSTANCE_LAB_START);
   });
 
   it("gives the lab's output to listeners, replaying it to late ones", async () => {

@@ -10,6 +10,7 @@ import type { Progress } from '../../src/sandbox/runtime.ts';
 import { RuntimeUnavailable, stopOnPageHide } from '../../src/sandbox/runtime.ts';
 import type { SelfTestReport } from '../../src/sandbox/self-test.ts';
 import { webContainerSupport } from '../../src/sandbox/support.ts';
+import { rejection, TWO_INSTANCE_LAB_START } from './runtime-helpers.ts';
 import {
   WebContainerRuntime,
   type WebContainerRuntimeOptions,
@@ -64,15 +65,6 @@ async function started(options: Parameters<typeof setUp>[0] = {}) {
   const progress: Progress[] = [];
   const { previewUrl } = await setup.runtime.start((step) => progress.push(step));
   return { ...setup, progress, previewUrl };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('webContainerSupport', () => {
@@ -202,13 +194,7 @@ describe('WebContainerRuntime: start', () => {
       { step: 'booting' },
       { step: 'downloading' },
       { step: 'mounting' },
-      { step: 'starting' },
-      { step: 'starting-store' },
-      { step: 'starting-instance', values: { n: 1, total: 2 } },
-      { step: 'starting-instance', values: { n: 2, total: 2 } },
-      { step: 'instance-ready', values: { id: 'web-1' } },
-      { step: 'instance-ready', values: { id: 'web-2' } },
-      { step: 'ready' },
+      ...TWO_INSTANCE_LAB_START,
     ]);
   });
 
@@ -423,8 +409,7 @@ describe('WebContainerRuntime: files', () => {
       'rollout finished',
       'exit wait-rollout.js 0',
     ]);
-    const wait = container.spawned.find((process) => process.args[0] === 'wait-rollout.js')!;
-    expect([wait.command, ...wait.args]).toEqual([
+    expect(container.commandLine('wait-rollout.js')).toEqual([
       'node',
       'wait-rollout.js',
       'http://127.0.0.1:3000/',
@@ -505,8 +490,7 @@ describe('WebContainerRuntime: checks', () => {
     });
     const { runtime } = await started({ boot: async () => container });
     expect(await runtime.check()).toEqual(results);
-    const checks = container.spawned.find((process) => process.args[0] === 'run-checks.js')!;
-    expect([checks.command, ...checks.args]).toEqual([
+    expect(container.commandLine('run-checks.js')).toEqual([
       'node',
       'run-checks.js',
       'http://127.0.0.1:3000/',
