@@ -1,19 +1,15 @@
 // The lab contract (ARCHITECTURE.md and the lab reference pages), row by row, against a lab run as real processes: with the
 // embedded store, with a real redis-server, and packaged as WebContainer mounts it (bundles run
 // by plain Node from a folder outside the project's sources).
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabState } from '../../sandboxes/platform/types.ts';
 import {
   control,
   labState,
   settled,
-  startLabProcess,
-  startRedis,
+  startLabWith,
   Visitor,
   waitForState,
-  unpackLab,
   type LabProcess,
 } from './harness.ts';
 
@@ -32,18 +28,12 @@ function essentials(state: LabState): unknown {
 for (const storeKind of ['embedded', 'redis-server', 'packaged'] as const) {
   describe(`lab contract (${storeKind} store)`, () => {
     let lab: LabProcess;
-    let entry: string | undefined;
-    let redis: Awaited<ReturnType<typeof startRedis>> | null = null;
 
     beforeAll(async () => {
-      redis = storeKind === 'redis-server' ? await startRedis() : null;
-      entry = storeKind === 'packaged' ? await unpackLab('sessions') : undefined;
-      lab = await startLabProcess(redis ? { REDIS_URL: redis.url } : {}, entry);
+      lab = await startLabWith(storeKind);
     });
     afterAll(async () => {
       await lab?.stop();
-      await redis?.stop();
-      if (entry) fs.rmSync(path.dirname(entry), { recursive: true, force: true });
     });
 
     it('listens on 127.0.0.1 by default', () => {

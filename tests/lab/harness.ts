@@ -215,6 +215,45 @@ export async function unpackLab(id: string): Promise<string> {
   return path.join(folder, 'lab.js');
 }
 
+/**
+ * Where a suite's lab keeps sessions in Redis: its own embedded store, a real redis-server
+ * started for it, or its embedded store with the lab packaged as WebContainer mounts it.
+ */
+export type StoreKind = 'embedded' | 'redis-server' | 'packaged';
+
+/**
+ * Starts the sessions lab against `storeKind`, with `env` besides; its `stop` also stops the
+ * redis-server and removes the packaged folder it needed, so that one call in `afterAll` leaves
+ * nothing behind. If the lab fails to start, what was started for it is stopped first.
+ */
+export async function startLabWith(
+  storeKind: StoreKind,
+  env: Record<string, string> = {},
+): Promise<LabProcess> {
+  const redis = storeKind === 'redis-server' ? await startRedis() : null;
+  const entry = storeKind === 'packaged' ? await unpackLab('sessions') : undefined;
+  const cleanUp = async (): Promise<void> => {
+    await redis?.stop();
+    if (entry) fs.rmSync(path.dirname(entry), { recursive: true, force: true });
+  };
+  try {
+    const lab = await startLabProcess(
+      { ...env, ...(redis ? { REDIS_URL: redis.url } : {}) },
+      entry,
+    );
+    return {
+      ...lab,
+      stop: async () => {
+        await lab.stop();
+        await cleanUp();
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
 /** A copy of an app folder that a test may break and mend. */
 export function copyApp(source = sessionsApp): string {
   const target = fs.mkdtempSync(path.join(root, '.lab-work', 'test-'));

@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   control,
   settled,
-  startLabProcess,
-  startRedis,
+  startLabWith,
   Visitor,
   waitForState,
   type LabProcess,
@@ -17,19 +16,12 @@ const DURATION_MS = 20_000;
 for (const storeKind of ['embedded', 'redis-server'] as const) {
   describe(`rolling replacements under load (${storeKind} store)`, () => {
     let lab: LabProcess;
-    let redis: Awaited<ReturnType<typeof startRedis>> | null = null;
 
     beforeAll(async () => {
-      redis = storeKind === 'redis-server' ? await startRedis() : null;
-      lab = await startLabProcess({
-        SESSION_STORE: 'redis',
-        LAB_WATCH: '0',
-        ...(redis ? { REDIS_URL: redis.url } : {}),
-      });
+      lab = await startLabWith(storeKind, { SESSION_STORE: 'redis', LAB_WATCH: '0' });
     });
     afterAll(async () => {
       await lab?.stop();
-      await redis?.stop();
     });
 
     it(`${CLIENTS} visitors, every instance replaced repeatedly for ${DURATION_MS / 1000} s: no failed request, no lost visit`, async () => {

@@ -10,8 +10,8 @@ import {
   copyApp,
   labState,
   settled,
+  startLabWith,
   startLabProcess,
-  startRedis,
   Visitor,
   waitForState,
   type LabProcess,
@@ -22,15 +22,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 for (const storeKind of ['embedded', 'redis-server'] as const) {
   describe(`what the learner sees (${storeKind} store)`, () => {
     let lab: LabProcess;
-    let redis: Awaited<ReturnType<typeof startRedis>> | null = null;
 
     beforeAll(async () => {
-      redis = storeKind === 'redis-server' ? await startRedis() : null;
-      lab = await startLabProcess(redis ? { REDIS_URL: redis.url } : {});
+      lab = await startLabWith(storeKind);
     });
     afterAll(async () => {
       await lab?.stop();
-      await redis?.stop();
     });
 
     it('memory store + round-robin: each instance keeps its own count for the same visitor', async () => {
