@@ -191,6 +191,26 @@ export function createLab(baseUrl, options = {}) {
   };
 }
 
+/**
+ * Makes an exercise's `check(baseUrl, options)`, which resolves with its results and never
+ * throws: it wraps the lab (see createLab), waits until the lab is ready, then runs
+ * `steps(lab, state, results)`, which pushes the results one by one. A step that cannot go on
+ * throws (a CheckProblem), and its failed result ends the list.
+ */
+export function checkWith(steps) {
+  return async (baseUrl, options = {}) => {
+    const lab = createLab(baseUrl, options);
+    const results = [];
+    try {
+      const state = await lab.prepare();
+      await steps(lab, state, results);
+    } catch (error) {
+      results.push(asResult(error));
+    }
+    return results;
+  };
+}
+
 /** Turns an unexpected error into a failed result, so that a check never throws. */
 export function asResult(error) {
   if (error instanceof CheckProblem) return error.result;

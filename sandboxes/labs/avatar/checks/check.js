@@ -1,7 +1,7 @@
 // The avatar exercise's check: one visitor uploads a picture through the balancer, reads it back
 // byte for byte from every instance, then again after the platform has replaced every instance.
 // lab-client.js is shared by every exercise (sandboxes/labs/shared/); the lab's layout puts it here.
-import { CheckProblem, asResult, createLab, list, result } from './lab-client.js';
+import { CheckProblem, checkWith, list, result } from './lab-client.js';
 
 /** The results this check reports, in order, for a sandbox to list before it runs. */
 export const checks = [
@@ -25,71 +25,63 @@ export const checks = [
  * Runs the check against the lab at `baseUrl` and resolves with `[{id, ok, message: {fr, en}}]`;
  * it never throws. `options`: see createLab in lab-client.js.
  */
-export async function check(baseUrl, options = {}) {
-  const lab = createLab(baseUrl, options);
-  const results = [];
-  try {
-    const state = await lab.prepare();
-    const picture = makePicture(6 * 1024);
-    const visitor = lab.visitor();
+export const check = checkWith(async (lab, state, results) => {
+  const picture = makePicture(6 * 1024);
+  const visitor = lab.visitor();
 
-    lab.progress({ fr: 'Envoi d’un avatar…', en: 'Uploading an avatar…' });
-    const upload = await visitor('PUT', 'api/avatar', { type: 'image/png', body: picture });
-    if (upload.status < 200 || upload.status > 299) {
-      const why = upload.json?.error ?? `HTTP ${upload.status}`;
-      throw new CheckProblem(
-        'avatar-shared',
-        `PUT /api/avatar (une image PNG de ${picture.length} octets) a échoué (${why}) : la route doit enregistrer l’image et répondre 201.`,
-        `PUT /api/avatar (a PNG picture of ${picture.length} bytes) failed (${why}): the route must save the picture and answer 201.`,
-      );
-    }
-    const holder = upload.instance ?? '?';
-
-    lab.progress({
-      fr: 'Lecture de l’avatar sur chaque instance…',
-      en: 'Reading the avatar on every instance…',
-    });
-    const ids = state.instances.map((instance) => instance.id);
-    const before = await readAvatars(lab, visitor, ids, picture);
-    results.push(
-      before.length === 0
-        ? result(
-            'avatar-shared',
-            true,
-            `${list(ids, 'fr')} renvoient l’avatar reçu par ${holder}, octet pour octet.`,
-            `${list(ids, 'en')} all send back the avatar ${holder} received, byte for byte.`,
-          )
-        : result(
-            'avatar-shared',
-            false,
-            `L’avatar reçu par ${holder} n’est pas le même partout : ${describe(before, picture, 'fr')}. ${advice(before, 'fr')}`,
-            `The avatar ${holder} received is not the same everywhere: ${describe(before, picture, 'en')}. ${advice(before, 'en')}`,
-          ),
+  lab.progress({ fr: 'Envoi d’un avatar…', en: 'Uploading an avatar…' });
+  const upload = await visitor('PUT', 'api/avatar', { type: 'image/png', body: picture });
+  if (upload.status < 200 || upload.status > 299) {
+    const why = upload.json?.error ?? `HTTP ${upload.status}`;
+    throw new CheckProblem(
+      'avatar-shared',
+      `PUT /api/avatar (une image PNG de ${picture.length} octets) a échoué (${why}) : la route doit enregistrer l’image et répondre 201.`,
+      `PUT /api/avatar (a PNG picture of ${picture.length} bytes) failed (${why}): the route must save the picture and answer 201.`,
     );
-
-    const replaced = await lab.replaceAll();
-    lab.progress({ fr: 'Relecture de l’avatar…', en: 'Reading the avatar again…' });
-    const after = await readAvatars(lab, visitor, replaced.after, picture);
-    results.push(
-      after.length === 0
-        ? result(
-            'avatar-survives-replacement',
-            true,
-            `Après le remplacement de ${list(replaced.before, 'fr')}, les nouvelles instances (${list(replaced.after, 'fr')}) renvoient toujours l’avatar.`,
-            `After ${list(replaced.before, 'en')} were replaced, the new instances (${list(replaced.after, 'en')}) still send the avatar back.`,
-          )
-        : result(
-            'avatar-survives-replacement',
-            false,
-            `L’avatar a été reçu par ${holder}, qui a été remplacée depuis : ${describe(after, picture, 'fr')}. Un fichier sur le disque d’une instance disparaît avec elle : rangez l’avatar dans le service de soutien (Redis).`,
-            `The avatar was received by ${holder}, which has been replaced since: ${describe(after, picture, 'en')}. A file on an instance’s disk goes away with it: keep the avatar in the backing service (Redis).`,
-          ),
-    );
-  } catch (error) {
-    results.push(asResult(error));
   }
-  return results;
-}
+  const holder = upload.instance ?? '?';
+
+  lab.progress({
+    fr: 'Lecture de l’avatar sur chaque instance…',
+    en: 'Reading the avatar on every instance…',
+  });
+  const ids = state.instances.map((instance) => instance.id);
+  const before = await readAvatars(lab, visitor, ids, picture);
+  results.push(
+    before.length === 0
+      ? result(
+          'avatar-shared',
+          true,
+          `${list(ids, 'fr')} renvoient l’avatar reçu par ${holder}, octet pour octet.`,
+          `${list(ids, 'en')} all send back the avatar ${holder} received, byte for byte.`,
+        )
+      : result(
+          'avatar-shared',
+          false,
+          `L’avatar reçu par ${holder} n’est pas le même partout : ${describe(before, picture, 'fr')}. ${advice(before, 'fr')}`,
+          `The avatar ${holder} received is not the same everywhere: ${describe(before, picture, 'en')}. ${advice(before, 'en')}`,
+        ),
+  );
+
+  const replaced = await lab.replaceAll();
+  lab.progress({ fr: 'Relecture de l’avatar…', en: 'Reading the avatar again…' });
+  const after = await readAvatars(lab, visitor, replaced.after, picture);
+  results.push(
+    after.length === 0
+      ? result(
+          'avatar-survives-replacement',
+          true,
+          `Après le remplacement de ${list(replaced.before, 'fr')}, les nouvelles instances (${list(replaced.after, 'fr')}) renvoient toujours l’avatar.`,
+          `After ${list(replaced.before, 'en')} were replaced, the new instances (${list(replaced.after, 'en')}) still send the avatar back.`,
+        )
+      : result(
+          'avatar-survives-replacement',
+          false,
+          `L’avatar a été reçu par ${holder}, qui a été remplacée depuis : ${describe(after, picture, 'fr')}. Un fichier sur le disque d’une instance disparaît avec elle : rangez l’avatar dans le service de soutien (Redis).`,
+          `The avatar was received by ${holder}, which has been replaced since: ${describe(after, picture, 'en')}. A file on an instance’s disk goes away with it: keep the avatar in the backing service (Redis).`,
+        ),
+  );
+});
 
 // Reads the visitor's avatar once from each instance; returns what went wrong, by instance.
 async function readAvatars(lab, visitor, ids, picture) {
