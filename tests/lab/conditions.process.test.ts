@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSelfTestLine } from '../../sandboxes/platform/lines.ts';
 import type { LabEvent, LabState } from '../../sandboxes/platform/types.ts';
+import { editLikeALearner } from './app-edits.ts';
 import {
   childPids,
   collectEvents,
@@ -354,14 +355,8 @@ describe('watching the app files without a recursive fs.watch', () => {
           );
           previous = ids(after);
         };
-        fs.appendFileSync(path.join(appDir, 'server.js'), '// edited\n');
-        await rolledOut();
-        fs.writeFileSync(path.join(appDir, 'helper.js'), 'module.exports = 1;\n');
-        await rolledOut();
         // A new file is watched too: editing it rolls out again.
-        await sleep(200);
-        fs.appendFileSync(path.join(appDir, 'helper.js'), '// edited\n');
-        await rolledOut();
+        await editLikeALearner(appDir, rolledOut, 200);
       } finally {
         await lab.stop();
         fs.rmSync(appDir, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { ConfigError, readLabConfig } from '../../sandboxes/platform/config.ts';
 import { HttpError, refuseCrossSite } from '../../sandboxes/platform/http.ts';
 import { formatListeningLine, parseListeningLine } from '../../sandboxes/platform/lines.ts';
 import { FolderWatcher, type WatchMode } from '../../sandboxes/platform/watcher.ts';
+import { editLikeALearner } from './app-edits.ts';
 
 describe('refuseCrossSite', () => {
   let server: http.Server;
@@ -92,13 +93,7 @@ describe('FolderWatcher', () => {
           changes = 0;
         };
         await sleep(50);
-        fs.appendFileSync(path.join(folder, 'server.js'), '2\n');
-        await seen();
-        fs.writeFileSync(path.join(folder, 'new.js'), 'new\n');
-        await seen();
-        await sleep(100);
-        fs.appendFileSync(path.join(folder, 'new.js'), 'edited\n');
-        await seen();
+        await editLikeALearner(folder, seen, 100);
         // Node's recursive watch on Linux loses a file that a rename replaced (later edits go
         // unseen): one reason per-file watching is the default. The other modes must see them.
         if (mode === 'recursive') return;
