@@ -86,6 +86,30 @@ function ioredisAdapter(redis: IORedis5 | IORedis6): Adapter {
 
 type NodeRedis = ReturnType<typeof createClient5>;
 
+/** What connecting and closing need of a node-redis client, of either major version. */
+interface Connectable {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  connect(): Promise<unknown>;
+  destroy(): void;
+}
+
+/**
+ * Connects a node-redis client, runs `use` with it, and destroys it even when `use` fails. Its
+ * error events are ignored: a failure surfaces in the command that met it, where the test sees it.
+ */
+async function withNodeRedis<Client extends Connectable>(
+  redis: Client,
+  use: (redis: Client) => Promise<void>,
+): Promise<void> {
+  redis.on('error', () => {});
+  await redis.connect();
+  try {
+    await use(redis);
+  } finally {
+    redis.destroy();
+  }
+}
+
 function nodeRedisAdapter(redis: NodeRedis): Adapter {
   return {
     set: (key, value, seconds) =>
@@ -129,41 +153,30 @@ describe('clients', () => {
   });
 
   test('node-redis 5', async () => {
-    const redis = createClient5({ url: `redis://127.0.0.1:${store.port}` });
-    redis.on('error', () => {});
-    await redis.connect();
-    try {
-      await sessionScenario('nr5', nodeRedisAdapter(redis));
-    } finally {
-      redis.destroy();
-    }
+    await withNodeRedis(createClient5({ url: `redis://127.0.0.1:${store.port}` }), (redis) =>
+      sessionScenario('nr5', nodeRedisAdapter(redis)),
+    );
   });
 
   test('node-redis 6 configured for RESP2', async () => {
-    const redis = createClient6({ url: `redis://127.0.0.1:${store.port}`, RESP: 2 });
-    redis.on('error', () => {});
-    await redis.connect();
-    try {
-      await sessionScenario('nr6', nodeRedisAdapter(redis as unknown as NodeRedis));
-    } finally {
-      redis.destroy();
-    }
+    await withNodeRedis(
+      createClient6({ url: `redis://127.0.0.1:${store.port}`, RESP: 2 }),
+      (redis) => sessionScenario('nr6', nodeRedisAdapter(redis as unknown as NodeRedis)),
+    );
   });
 
   test('node-redis 6 with its default RESP3 (it opens with HELLO 3 and has no fallback)', async () => {
-    const redis = createClient6({ url: `redis://127.0.0.1:${store.port}` });
-    redis.on('error', () => {});
-    await redis.connect();
-    try {
-      await sessionScenario('nr6resp3', nodeRedisAdapter(redis as unknown as NodeRedis));
-      // RESP3 types arrive as such: a map for a hash, a null for a missing key.
-      await redis.hSet('nr6resp3:h', 'field', 'value');
-      expect(await redis.hGetAll('nr6resp3:h')).toEqual({ field: 'value' });
-      expect(await redis.get('nr6resp3:missing')).toBeNull();
-      await redis.del('nr6resp3:h');
-    } finally {
-      redis.destroy();
-    }
+    await withNodeRedis(
+      createClient6({ url: `redis://127.0.0.1:${store.port}` }),
+      async (redis) => {
+        await sessionScenario('nr6resp3', nodeRedisAdapter(redis as unknown as NodeRedis));
+        // RESP3 types arrive as such: a map for a hash, a null for a missing key.
+        await redis.hSet('nr6resp3:h', 'field', 'value');
+        expect(await redis.hGetAll('nr6resp3:h')).toEqual({ field: 'value' });
+        expect(await redis.get('nr6resp3:missing')).toBeNull();
+        await redis.del('nr6resp3:h');
+      },
+    );
   });
 
   test('redis-cli: ping, set, get', async () => {
