@@ -7,10 +7,9 @@
 //   RECORDINGS_DIST=/tmp/site node bench/recordings-play.bench.ts
 import { chromium, type Browser } from '@playwright/test';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CHROMIUM_FLAGS, CHROMIUM_MISSING, findChromium } from '../scripts/find-chromium.ts';
-import { staticServer } from '../scripts/static-server.ts';
+import { serveStatic } from '../scripts/static-server.ts';
 
 const DIST = path.resolve(process.env['RECORDINGS_DIST'] ?? 'dist');
 const RUNS = 3;
@@ -87,9 +86,8 @@ if (!executablePath) throw new Error(CHROMIUM_MISSING);
 if (!fs.existsSync(path.join(DIST, 'labs', 'dashboard', 'fr.html'))) {
   throw new Error(`${DIST} has no labs/dashboard/fr.html: build the site first (npx astro build).`);
 }
-const server = staticServer(DIST);
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const site = await serveStatic(DIST);
+const origin = site.origin;
 const browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
 try {
   const all: number[] = [];
@@ -112,6 +110,5 @@ try {
   console.log(`recording_bytes_before_start ${before}`);
 } finally {
   await browser.close();
-  server.closeAllConnections();
-  server.close();
+  await site.close();
 }

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 /** The content type of each file ending a built site holds; anything else goes as bytes. */
@@ -66,4 +67,26 @@ export function staticServer(root: string): http.Server {
     const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
     response.writeHead(200, { 'content-type': type }).end(readFileSync(file));
   });
+}
+
+/** A static server at work: where it answers, and how to stop it. */
+export interface ServedSite {
+  /** `http://127.0.0.1:<port>`, without a final slash. */
+  origin: string;
+  /** Stops the server, closing the connections a browser keeps open, so that it really stops. */
+  close(): Promise<void>;
+}
+
+/** Serves the built site in `root` (see staticServer) on a free port of 127.0.0.1. */
+export async function serveStatic(root: string): Promise<ServedSite> {
+  const server = staticServer(root);
+  // Port 0: the system picks a free port.
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -9,10 +9,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { staticServer } from '../../scripts/static-server.ts';
+import { serveStatic, type ServedSite } from '../../scripts/static-server.ts';
 
 const DIST = path.resolve(process.env['RECORDINGS_DIST'] ?? 'dist');
 /** What the issue asks: the recording plays within 3 s of Start. */
@@ -95,7 +93,7 @@ const LABEL = {
   en: /^A recording of a real run of this lab, made when the site was built, on /,
 };
 
-let server: http.Server;
+let site: ServedSite | undefined;
 let origin = '';
 
 test.beforeAll(async () => {
@@ -104,14 +102,12 @@ test.beforeAll(async () => {
       `${DIST} has no labs/dashboard/fr.html: the build predates the recordings. Build it (npx astro build), then run the tests again.`,
     );
   }
-  server = staticServer(DIST);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  site = await serveStatic(DIST);
+  origin = site.origin;
 });
 
 test.afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await site?.close();
 });
 
 for (const lang of ['fr', 'en'] as const) {

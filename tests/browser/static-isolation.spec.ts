@@ -4,10 +4,8 @@
 // which sends COOP and COEP itself, the same pages must neither register the worker nor reload.
 import { expect, test, type Page } from '@playwright/test';
 import { existsSync } from 'node:fs';
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { staticServer } from '../../scripts/static-server.ts';
+import { serveStatic, type ServedSite } from '../../scripts/static-server.ts';
 
 const DIST = path.resolve('dist');
 const WORKER = 'coi-serviceworker.js';
@@ -90,7 +88,7 @@ const cases = [
 ] as const;
 
 test.describe('on a static host without isolation headers', () => {
-  let server: http.Server;
+  let site: ServedSite | undefined;
   let origin = '';
 
   test.beforeAll(async () => {
@@ -100,16 +98,12 @@ test.describe('on a static host without isolation headers', () => {
           'Run `npm run build`, then the tests again.',
       );
     }
-    server = staticServer(DIST);
-    // Port 0: the system picks a free port.
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    site = await serveStatic(DIST);
+    origin = site.origin;
   });
 
   test.afterAll(async () => {
-    // The browser keeps connections open; close them so that the server really stops.
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await site?.close();
   });
 
   for (const { url, heading, switchTo, other } of cases) {
