@@ -161,6 +161,16 @@ export class FakeWebContainer implements WebContainerLike {
   }
 }
 
+/**
+ * What the container's log shows when the runtime waits for a rollout that succeeds: it runs
+ * wait-rollout.js, the lab (as `behaveLikeLab` plays it) finishes the rollout, the script exits 0.
+ */
+export const WAITED_FOR_ROLLOUT = [
+  'spawn wait-rollout.js',
+  'rollout finished',
+  'exit wait-rollout.js 0',
+] as const;
+
 /** How `behaveLikeLab` rolls an edit out, so a test can make a rollout slow or fail. */
 export interface FakeLabOptions {
   port?: number;

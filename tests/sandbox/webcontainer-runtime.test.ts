@@ -23,6 +23,7 @@ import {
   exerciseTree,
   explorationTree,
   FakeWebContainer,
+  WAITED_FOR_ROLLOUT,
 } from './fake-webcontainer.ts';
 
 const TREE_URL = '/labs/cart.json';
@@ -405,9 +406,7 @@ describe('WebContainerRuntime: files', () => {
     expect(container.log).toEqual([
       'write app/cart.js',
       'write app/lib/helper.js',
-      'spawn wait-rollout.js',
-      'rollout finished',
-      'exit wait-rollout.js 0',
+      ...WAITED_FOR_ROLLOUT,
     ]);
     expect(container.commandLine('wait-rollout.js')).toEqual([
       'node',
@@ -422,12 +421,7 @@ describe('WebContainerRuntime: files', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     container.log.length = 0;
     await runtime.reset();
-    expect(container.log).toEqual([
-      'write app/cart.js',
-      'spawn wait-rollout.js',
-      'rollout finished',
-      'exit wait-rollout.js 0',
-    ]);
+    expect(container.log).toEqual(['write app/cart.js', ...WAITED_FOR_ROLLOUT]);
   });
 
   it("solve fails with the platform's own error when the rollout fails", async () => {
@@ -508,9 +502,7 @@ describe('WebContainerRuntime: checks', () => {
     await runtime.check();
     expect(container.log).toEqual([
       'write app/cart.js',
-      'spawn wait-rollout.js',
-      'rollout finished',
-      'exit wait-rollout.js 0',
+      ...WAITED_FOR_ROLLOUT,
       'spawn run-checks.js',
       'exit run-checks.js 0',
     ]);
