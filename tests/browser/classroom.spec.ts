@@ -85,6 +85,18 @@ const LOST = { fr: 'votre session était dans sa mémoire', en: 'your session wa
 const KEPT = { fr: 'votre session est dans Redis', en: 'your session is in Redis' };
 
 let instructor: Page;
+
+/** The instructor kills instance `victim`; resolves once the platform has replaced it. */
+async function killAndAwaitReplacement(victim: string): Promise<void> {
+  const killed = await instructor.request.post(
+    new URL(`lab/instances/${victim}/kill`, base()).href,
+  );
+  expect(killed.status()).toBe(200);
+  await waitForState(
+    base(),
+    (state) => settled(state) && !state.instances.some((i) => i.id === victim),
+  );
+}
 let projector: Page;
 let phones: Phone[] = [];
 let bystander: Phone;
@@ -140,14 +152,7 @@ test('memory sessions: a kill makes the phones on that instance say their sessio
   const spared = (await me(bystander)).instance!;
   const victim = (await labState(base())).instances.find((i) => i.id !== spared)!.id;
 
-  const killed = await instructor.request.post(
-    new URL(`lab/instances/${victim}/kill`, base()).href,
-  );
-  expect(killed.status()).toBe(200);
-  await waitForState(
-    base(),
-    (state) => settled(state) && !state.instances.some((i) => i.id === victim),
-  );
+  await killAndAwaitReplacement(victim);
 
   for (const p of phones) {
     // Visit until the replacement answers: the phone then learns what happened to its session.
@@ -193,14 +198,7 @@ test('Redis sessions: a kill and a replacement lose nothing on any phone', async
   for (const p of phones) lostBefore.set(p, (await me(p)).lost);
 
   const victim = (await labState(base())).instances[1]!.id;
-  const killed = await instructor.request.post(
-    new URL(`lab/instances/${victim}/kill`, base()).href,
-  );
-  expect(killed.status()).toBe(200);
-  await waitForState(
-    base(),
-    (state) => settled(state) && !state.instances.some((i) => i.id === victim),
-  );
+  await killAndAwaitReplacement(victim);
   for (const p of phones) {
     for (let n = 0; n < 3; n += 1) await visit(p);
     counts.set(p, counts.get(p)! + 3);

@@ -118,6 +118,29 @@ function request(method: string, path: string, origin?: string) {
 }
 
 /**
+ * Presses the frame's dashboard button `name`, waits until the relay has passed on the POST to
+ * `path` it sends from the relay's origin, and checks that the lab accepted it; returns it.
+ */
+async function pressAccepted(
+  frame: FrameLocator,
+  setup: FramedSetup,
+  name: string,
+  path: string,
+  timeout?: number,
+): Promise<Exchange> {
+  await frame.getByRole('button', { name, exact: true }).click();
+  const what = `POST ${path}`;
+  const exchange = await waitForExchange(
+    setup,
+    request('POST', path, setup.relay.origin),
+    what,
+    timeout,
+  );
+  expect(exchange.status, `${what}, asked from the frame, was accepted`).toBe(200);
+  return exchange;
+}
+
+/**
  * Shows that third-party cookies are blocked in this context, as in WebContainer's frame: of the
  * relay's two probe cookies, only the partitioned one ever came back to the lab.
  */
@@ -182,14 +205,7 @@ test.describe('framed mode (LAB_FRAMED=1), Redis sessions', () => {
 
     const before = await labState(setup.labUrl);
     const oldIds = new Set(before.instances.map((instance) => instance.id));
-    await frame.getByRole('button', { name: s.replaceAll, exact: true }).click();
-    const replace = await waitForExchange(
-      setup,
-      request('POST', '/lab/replace', setup.relay.origin),
-      'the replace',
-      ROLLOUT_MS,
-    );
-    expect(replace.status, 'the replace asked from the frame was accepted').toBe(200);
+    await pressAccepted(frame, setup, s.replaceAll, '/lab/replace', ROLLOUT_MS);
     const after = await waitForState(
       setup.labUrl,
       (state) =>
@@ -248,32 +264,18 @@ for (const innerHost of [INNER_HOST, FOREIGN_HOST]) {
       const frame = await openCourse(page, setup, 'en');
 
       await frame.getByLabel(s.scaleLabel).fill('2');
-      await frame.getByRole('button', { name: s.scaleApply, exact: true }).click();
-      const scale = await waitForExchange(
-        setup,
-        request('POST', '/lab/scale', setup.relay.origin),
-        'the scale',
-        ROLLOUT_MS,
-      );
+      const scale = await pressAccepted(frame, setup, s.scaleApply, '/lab/scale', ROLLOUT_MS);
       // The lab saw a Host that is not the page's: the condition of WebContainer's relay.
       expect(scale.sentHost).toBe(framedOptions.innerHost);
       expect(scale.request.origin).toBe(setup.relay.origin);
       expect(scale.request['sec-fetch-site']).toBe('same-origin');
-      expect(scale.status, 'the scale asked from the frame was accepted').toBe(200);
       await waitForState(
         setup.labUrl,
         (state) => state.desired === 2 && settled(state),
         ROLLOUT_MS,
       );
 
-      await frame.getByRole('button', { name: s.replaceAll, exact: true }).click();
-      const replace = await waitForExchange(
-        setup,
-        request('POST', '/lab/replace', setup.relay.origin),
-        'the replace',
-        ROLLOUT_MS,
-      );
-      expect(replace.status, 'the replace asked from the frame was accepted').toBe(200);
+      await pressAccepted(frame, setup, s.replaceAll, '/lab/replace', ROLLOUT_MS);
       const before = await waitForState(
         setup.labUrl,
         (state) => settled(state) && state.rollout === null,
@@ -364,13 +366,7 @@ test.describe('framed mode behind a relay that buffers the event stream', () => 
 
     const before = await labState(setup.labUrl);
     const victim = before.instances[0]?.id ?? '';
-    await frame.getByRole('button', { name: `${s.kill} ${victim}`, exact: true }).click();
-    const kill = await waitForExchange(
-      setup,
-      request('POST', `/lab/instances/${victim}/kill`, setup.relay.origin),
-      'the kill',
-    );
-    expect(kill.status, 'the kill asked from the frame was accepted').toBe(200);
+    await pressAccepted(frame, setup, `${s.kill} ${victim}`, `/lab/instances/${victim}/kill`);
     const after = await waitForState(
       setup.labUrl,
       (state) => settled(state) && state.instances.every((instance) => instance.id !== victim),
