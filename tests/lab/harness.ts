@@ -222,9 +222,10 @@ export async function unpackLab(id: string): Promise<string> {
 export type StoreKind = 'embedded' | 'redis-server' | 'packaged';
 
 /**
- * Starts the sessions lab against `storeKind`, with `env` besides; its `stop` also stops the
+ * Starts the sessions lab against `storeKind`, with `env` besides, and resolves once it has
+ * settled (every instance ready), as a suite's first test expects it. Its `stop` also stops the
  * redis-server and removes the packaged folder it needed, so that one call in `afterAll` leaves
- * nothing behind. If the lab fails to start, what was started for it is stopped first.
+ * nothing behind. If the lab fails to start or to settle, what was started is stopped first.
  */
 export async function startLabWith(
   storeKind: StoreKind,
@@ -241,6 +242,12 @@ export async function startLabWith(
       { ...env, ...(redis ? { REDIS_URL: redis.url } : {}) },
       entry,
     );
+    try {
+      await waitForState(lab.url, settled);
+    } catch (error) {
+      await lab.stop();
+      throw error;
+    }
     return {
       ...lab,
       stop: async () => {
