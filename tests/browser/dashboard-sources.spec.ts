@@ -73,6 +73,21 @@ async function openDashboard(page: Page, base: string, lang: Lang): Promise<void
   await expect(page.locator('#cards li')).toHaveCount(state.instances.length);
 }
 
+/**
+ * Opens the dashboard through a new relay between the browser and the lab, watching for errors
+ * from before the first load; returns the relay and what the console showed as broken.
+ */
+async function openThroughRelay(
+  page: Page,
+  options: RelayOptions,
+  lang: Lang,
+): Promise<{ between: Relay; problems: string[] }> {
+  const problems = watchForErrors(page);
+  const between = await relay(options);
+  await openDashboard(page, between.url, lang);
+  return { between, problems };
+}
+
 /** Presses Visit and returns the count the instance gave. */
 async function visit(page: Page): Promise<string> {
   const sent = Number(await page.locator('#session-sent').textContent());
@@ -100,9 +115,11 @@ async function expectAccessible(page: Page): Promise<void> {
 test('behind a relay that buffers the event stream, the dashboard polls and still shows a kill and its replacement', async ({
   page,
 }) => {
-  const problems = watchForErrors(page);
-  const buffering = await relay({ bufferEvents: true });
-  await openDashboard(page, buffering.url, 'en');
+  const { between: buffering, problems } = await openThroughRelay(
+    page,
+    { bufferEvents: true },
+    'en',
+  );
   await expect(page.locator('#glance-feed')).toHaveText(say('en', 'feedPollingSilent'), {
     timeout: 15_000,
   });
@@ -150,9 +167,7 @@ test('behind a relay that buffers the event stream, the dashboard polls and stil
 test('when the browser never sends the cookie back, the session travels in a header and keeps counting', async ({
   page,
 }) => {
-  const problems = watchForErrors(page);
-  const refusing = await relay({ stripSetCookie: 'app' });
-  await openDashboard(page, refusing.url, 'fr');
+  const { problems } = await openThroughRelay(page, { stripSetCookie: 'app' }, 'fr');
   const warning = page.locator('#cookie-warning');
   await expect(page.locator('#glance-carrier')).toHaveText(say('fr', 'carrierCookie'));
 
@@ -226,9 +241,7 @@ test('reached directly, the session travels in a cookie, with no warning, and th
 test('when the cookie test says the browser refuses every cookie, the header is used from the first visit', async ({
   page,
 }) => {
-  const problems = watchForErrors(page);
-  const refusing = await relay({ stripSetCookie: 'all' });
-  await openDashboard(page, refusing.url, 'fr');
+  const { problems } = await openThroughRelay(page, { stripSetCookie: 'all' }, 'fr');
   await expect(page.locator('#cookie-warning')).toBeVisible();
   await expect(page.locator('#glance-carrier')).toHaveText(say('fr', 'carrierHeader'));
   for (const expected of ['1', '2', '3']) expect(await visit(page)).toBe(expected);
