@@ -216,7 +216,7 @@ describe('lab host running an exercise', () => {
 
 describe('the environment of a lab process', () => {
   it('passes what a program needs and the app folder, never INSTANCES, SESSION_STORE, REDIS_URL or LAB_*', () => {
-    const env = labEnvironment('/work/app', {
+    const env = labEnvironment('/srv/course/app', {
       PATH: '/usr/bin',
       HOME: '/home/learner',
       INSTANCES: '5',
@@ -231,7 +231,7 @@ describe('the environment of a lab process', () => {
       HOME: '/home/learner',
       LAB_PORT: '0',
       LAB_HOST: '127.0.0.1',
-      LAB_APP_DIR: '/work/app',
+      LAB_APP_DIR: '/srv/course/app',
     });
   });
 });
