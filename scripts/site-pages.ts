@@ -14,9 +14,11 @@ export interface BuiltPage {
 /**
  * Folders of the build that hold assets, not pages. `_labs/` holds the one page a static host
  * shows where `npm start` would put its lab host, so that the sandbox's probe of `/_labs/` gets
- * an answer (HTML, so not a lab host) instead of a 404 in the console.
+ * an answer (HTML, so not a lab host) instead of a 404 in the console. `labs/` holds what the
+ * sandbox loads: the packaged labs, and the dashboard that plays a recording, a page that is
+ * only ever opened with `?recording=<id>` inside a lesson (tests/browser/recordings.spec.ts).
  */
-const ASSET_DIRS = new Set(['_astro', 'pagefind', '_labs']);
+const ASSET_DIRS = new Set(['_astro', 'pagefind', '_labs', 'labs']);
 
 /** A page that only sends the reader elsewhere, like the one Astro writes for `/`. */
 const REDIRECT = /<meta\s+http-equiv=["']?refresh/i;
