@@ -9,14 +9,8 @@ import type { Frame as LabFrame, Scenario } from '../../sandboxes/labs/scenario-
 import { judgeStep } from '../../sandboxes/platform/dashboard/assets/steps.js';
 import { CHROMIUM_FLAGS, findChromium } from '../../scripts/find-chromium.ts';
 import { FRAMED_CHROMIUM_ARGS, startFramedSetup } from './framed/harness.ts';
-import {
-  expect,
-  test,
-  type Frame,
-  type FrameLocator,
-  type Locator,
-  type Page,
-} from '@playwright/test';
+import { expect, test, type FrameLocator, type Locator, type Page } from '@playwright/test';
+import { dashboard } from './lab-frame.ts';
 
 test.describe.configure({ mode: 'serial', timeout: 240_000 });
 // The framed test's names (`*.test`) reach this machine, with its throwaway certificate; the
@@ -59,15 +53,6 @@ interface LabState {
   instances: { id: string; status: string }[];
   desired: number;
   rollout?: unknown;
-}
-
-/** The dashboard's frame, as the page has it. */
-function dashboard(page: Page): Frame {
-  const frame = page
-    .frames()
-    .find((candidate) => candidate !== page.mainFrame() && /[?&]lang=/.test(candidate.url()));
-  if (!frame) throw new Error('the dashboard frame is not there');
-  return frame;
 }
 
 async function labState(page: Page): Promise<LabState> {

@@ -3,7 +3,8 @@
 // offline; with LAB_RUNTIME=webcontainer (the GitHub workflow, which has internet) the same test
 // runs in WebContainer.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Frame, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { dashboard } from './lab-frame.ts';
 
 test.describe.configure({ mode: 'serial', timeout: 240_000 });
 
@@ -35,15 +36,6 @@ interface LabState {
   sessionStore: string;
   desired: number;
   lastError: string | null;
-}
-
-/** The dashboard's frame, wherever the runtime serves it. */
-function dashboard(page: Page): Frame {
-  const frame = page
-    .frames()
-    .find((candidate) => candidate !== page.mainFrame() && /[?&]lang=/.test(candidate.url()));
-  if (!frame) throw new Error('the dashboard frame is not there');
-  return frame;
 }
 
 /** Asks the lab something from inside its dashboard, with the dashboard's relative URLs. */
