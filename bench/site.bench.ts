@@ -1,12 +1,12 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Response } from '@playwright/test';
 import { CHROMIUM_FLAGS, CHROMIUM_MISSING, findChromium } from '../scripts/find-chromium.ts';
-import { freePort } from '../sandboxes/platform/net-utils.ts';
+import { serveStatic, type ServedSite } from '../scripts/static-server.ts';
 import { discoverPages, type BuiltPage } from '../scripts/site-pages.ts';
 import { median, Results, startChild, stopChild } from './harness.ts';
 
@@ -15,7 +15,8 @@ import { median, Results, startChild, stopChild } from './harness.ts';
  * - the build time;
  * - for every page, the JavaScript and CSS it loads before any interaction, raw and gzipped,
  *   measured in Chromium (files it fetches plus what is inlined in the HTML);
- * - Lighthouse's four scores (mobile, the default form factor), median of several runs, for the
+ * - Lighthouse's four scores (mobile, the default form factor), median of several runs, with the
+ *   build served compressed as a real static host serves it (see `host`), for the
  *   home page in each language and every page that embeds a lab, each held to 100, beside the
  *   anchor: a page of the same layout without a lab, measured in the same run.
  *
@@ -55,35 +56,23 @@ function build(): void {
   figure('build', (performance.now() - started) / 1000, 's', 2);
 }
 
-/** Starts `astro preview` on a free port and resolves once it answers. */
-async function preview(): Promise<{ origin: string; server: ChildProcess }> {
-  const port = await freePort();
-  const server = startChild(
-    process.execPath,
-    [
-      astro,
-      'preview',
-      '--ignore-lock',
-      '--outDir',
-      outDir,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-    ],
-    { cwd: root, stdio: 'ignore', env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } },
+/**
+ * Serves the build as a real static host does: compressed (Brotli, else gzip, as Vercel, Netlify
+ * and GitHub Pages send text) and with the headers vercel.json asks for (COOP and COEP). Lighthouse
+ * then measures what a reader's browser gets, not an uncompressed development preview.
+ */
+async function host(): Promise<ServedSite> {
+  const config = JSON.parse(readFileSync(join(root, 'vercel.json'), 'utf8')) as {
+    headers: { source: string; headers: { key: string; value: string }[] }[];
+  };
+  const headers = Object.fromEntries(
+    config.headers.flatMap((rule) => rule.headers.map(({ key, value }) => [key, value])),
   );
-  const origin = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 150; attempt++) {
-    try {
-      if ((await fetch(`${origin}/fr/`)).ok) return { origin, server };
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  await stopChild(server);
-  throw new Error('astro preview did not answer within 30 seconds.');
+  const site = await serveStatic(outDir, { compress: true, headers });
+  console.log(
+    `site: serving the build compressed (br/gzip) with ${Object.keys(headers).join(', ')}`,
+  );
+  return site;
 }
 
 /** A page's name in figure names: its URL path, `/` for the root of the site. */
@@ -206,7 +195,8 @@ async function main(): Promise<void> {
 
   if (!process.env['BENCH_SITE_DIST']) build();
   const pages = discoverPages(outDir);
-  const { origin, server } = await preview();
+  const site = await host();
+  const origin = site.origin;
   try {
     const browser = await chromium.launch({ executablePath: chromePath, args: CHROMIUM_FLAGS });
     try {
@@ -258,7 +248,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    await stopChild(server);
+    await site.close();
   }
   results.save();
 }
