@@ -143,18 +143,18 @@ describe('extends', () => {
 
 describe('the labs of this course', () => {
   it('are the folders with a lab.json: shared/ is not one', () => {
-    expect(listLabs()).toEqual(['avatar', 'cart', 'health', 'sessions']);
+    expect(listLabs()).toEqual(['avatar', 'cart', 'counter', 'health', 'sessions']);
     expect(fs.existsSync(sharedChecksClient)).toBe(true);
   });
 
   it('an exercise is a lab with a solution and a check, decided in one place', () => {
     const exercises = listLabs().filter((id) => isExercise(readManifest(id)));
-    expect(exercises).toEqual(['avatar', 'cart', 'health']);
+    expect(exercises).toEqual(['avatar', 'cart', 'counter', 'health']);
     expect(isExercise({ solution: 'overlay' })).toBe(false);
     expect(isExercise({ check: 'checks/check.js' })).toBe(false);
   });
 
-  it.each(['avatar', 'cart', 'health'])(
+  it.each(['avatar', 'cart', 'counter', 'health'])(
     '%s extends sessions, and its folder holds only files that differ from the base',
     (id) => {
       expect(JSON.parse(source(id, 'lab.json'))).toMatchObject({ extends: 'sessions' });
@@ -188,7 +188,7 @@ describe('the layout of a lab', () => {
     expect([...solved.keys()]).toEqual([...starting.keys()]);
   });
 
-  it.each(['avatar', 'cart', 'health'])(
+  it.each(['avatar', 'cart', 'counter', 'health'])(
     '%s: complete app files, the one shared checks client beside its check, the resolved lab.json',
     (id) => {
       const layout = layOutLab(id);

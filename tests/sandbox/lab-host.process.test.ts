@@ -154,6 +154,7 @@ describe('lab host running an exercise', () => {
     expect(Object.fromEntries(labs.map((lab) => [lab.id, lab.exercise]))).toEqual({
       avatar: true,
       cart: true,
+      counter: true,
       health: true,
       sessions: false,
     });

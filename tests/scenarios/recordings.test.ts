@@ -220,7 +220,7 @@ describe('the outage: liveness 200, readiness 503, API 503, then the same count'
 });
 
 describe('exercises: the check fails on the starting files and passes after Solve', () => {
-  it.each(['cart', 'avatar', 'health'])('%s', (id) => {
+  it.each(['cart', 'avatar', 'health', 'counter'])('%s', (id) => {
     const { recording } = byId(id);
     const checks = recording.frames.filter((f) => f.kind === 'check');
     expect(checks).toHaveLength(2);

@@ -81,7 +81,7 @@ describe('every embed of the lab has its scenario', () => {
 
   it('each exercise goes from its starting files to a failing check, Solve, a passing check', () => {
     const exercises = scenarios.filter((s) => isExercise(readManifest(s.lab)));
-    expect(exercises.map((s) => s.lab).sort()).toEqual(['avatar', 'cart', 'health']);
+    expect(exercises.map((s) => s.lab).sort()).toEqual(['avatar', 'cart', 'counter', 'health']);
     for (const scenario of exercises) {
       expect(scenario.start.files).toBe('app');
       const kinds = scenario.steps
