@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { once } from 'node:events';
 import path from 'node:path';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   labsDir,
@@ -34,6 +35,7 @@ const exercises = [
   { lab: 'cart', failing: ['cart-shared', 'cart-survives-replacement'] },
   { lab: 'avatar', failing: ['avatar-shared', 'avatar-survives-replacement'] },
   { lab: 'health', failing: ['liveness-independent', 'readiness-checks-store'] },
+  { lab: 'counter', failing: ['count-burst'] },
 ] as const;
 
 // On a busy two-core machine the lab's own start can time out (the embedded store has 10 s, an
@@ -351,6 +353,74 @@ describe('API details the exercises teach with', () => {
       await redis.stop();
     }
   });
+
+  it.each([
+    { files: 'starting files', solved: false },
+    { files: 'solution', solved: true },
+  ])(
+    'counter ($files, real redis-server): a burst of 50 presses with one cookie, across instances',
+    async ({ solved }) => {
+      const redis = await startRedis();
+      const client = createClient({ url: redis.url });
+      try {
+        const copy = makeWorkingCopy('counter', solved);
+        dirs.push(copy);
+        running = await startLab({
+          LAB_APP_DIR: path.join(copy, 'app'),
+          SESSION_STORE: 'redis',
+          REDIS_URL: redis.url,
+        });
+        let cookie = '';
+        const send = async (method: string): Promise<{ instance: string; count: number }> => {
+          const response = await fetch(new URL('api/count', running.url), {
+            method,
+            headers: cookie ? { cookie } : {},
+          });
+          expect(response.status).toBe(200);
+          cookie = response.headers.get('set-cookie')?.split(';')[0] ?? cookie;
+          return (await response.json()) as { instance: string; count: number };
+        };
+        // Nothing counted before the first press; the first press starts the session.
+        expect((await send('GET')).count).toBe(0);
+        expect((await send('POST')).count).toBe(1);
+        const burst = await Promise.all(Array.from({ length: 50 }, () => send('POST')));
+        expect(new Set(burst.map((answer) => answer.instance)).size).toBeGreaterThan(1);
+        const after = (await send('GET')).count;
+        await client.connect();
+        const sid = decodeURIComponent(cookie.split('=')[1] ?? '')
+          .replace(/^s:/, '')
+          .split('.')[0];
+        const session = JSON.parse((await client.get(`sess:${sid}`)) ?? '{}') as Record<
+          string,
+          unknown
+        >;
+        if (!solved) {
+          // Whole-session writes: requests that read the same count write the same count + 1.
+          expect(after).toBeLessThan(51);
+          expect(new Set(burst.map((answer) => answer.count)).size).toBeLessThan(50);
+          expect(session['count']).toBe(after);
+          return;
+        }
+        // INCR: every press counted once, each answer a different count, 2 to 51.
+        expect(after).toBe(51);
+        expect(burst.map((answer) => answer.count).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 50 }, (_, index) => index + 2),
+        );
+        // The count has a key of its own, named after the session and living as long; the
+        // session only remembers that key's name, and holds no count to overwrite.
+        expect(session).not.toHaveProperty('count');
+        expect(session['countKey']).toBe(`count:${sid}`);
+        expect(await client.get(`count:${sid}`)).toBe('51');
+        const ttl = await client.ttl(`count:${sid}`);
+        expect(ttl).toBeGreaterThan(86_000);
+        expect(ttl).toBeLessThanOrEqual(86_400);
+      } finally {
+        if (client.isOpen) await client.close();
+        await running?.stop();
+        await redis.stop();
+      }
+    },
+  );
 
   it('cart (starting files): bad input is a 400 that says what to send', async () => {
     const copy = makeWorkingCopy('cart', false);
