@@ -27,6 +27,8 @@ export interface LabConfig {
   watchMode: WatchMode;
   /** `LAB_STOP_GRACE_MS`: an instance's time between SIGTERM and SIGKILL. @default 10000 */
   stopGraceMs: number;
+  /** `LAB_TASK_TIMEOUT_MS`: how long a one-off task may run before it is killed. @default 30000 */
+  taskTimeoutMs: number;
   /** `LAB_FRAMED=1`: the dashboard is shown in a frame of another site, over HTTPS. @default false */
   framed: boolean;
   /** `LAB_SELF_TEST=1`: test what the runtime does to signals, watchers and cookies. @default false */
@@ -91,6 +93,7 @@ export function readLabConfig(env: NodeJS.ProcessEnv, defaults: LabConfigDefault
     sessionSecret: env['SESSION_SECRET'] || randomBytes(24).toString('base64url'),
     watch: env['LAB_WATCH'] !== '0',
     allowedHosts: parseAllowedHosts(env['LAB_ALLOWED_HOSTS']),
+    taskTimeoutMs: readInteger(env, 'LAB_TASK_TIMEOUT_MS', 30_000, 100, 600_000),
     ...readRuntimeConditions(env),
   };
 }

@@ -11,7 +11,8 @@ import { HttpError, openEventStream, readJsonBody, refuseCrossSite, sendJson } f
 import { readCookie } from './balancer.ts';
 import { keyMatches, presentedKey } from './instructor-key.ts';
 import { RolloutError } from './orchestrator.ts';
-import type { LabEvent, LabState, SessionStoreKind } from './types.ts';
+import { TaskRefusedError, UnknownTaskError } from './tasks.ts';
+import type { LabEvent, LabState, SessionStoreKind, TaskList, TaskResult } from './types.ts';
 
 /** What the control API acts on. */
 export interface ControlTarget {
@@ -23,6 +24,10 @@ export interface ControlTarget {
   configure(change: { sessionStore?: SessionStoreKind; sticky?: boolean }): Promise<void>;
   stopStore(): Promise<void>;
   startStore(): Promise<void>;
+  /** The names of the app's one-off tasks (`tasks/*.js`), see tasks.ts. */
+  listTasks(): string[];
+  /** Runs one task as its own process until it ends; throws an UnknownTaskError for a name that is none. */
+  runTask(name: string): Promise<TaskResult>;
   /** `LAB_FRAMED=1`: cookies for a frame of another site, controls whatever the Host. */
   framed: boolean;
   /** The dashboard's cookie round trip ended: whether the test cookie came back. */
@@ -152,6 +157,17 @@ async function handleApi(
     return;
   }
 
+  if (pathname === '/lab/tasks') {
+    allow(method, ['GET', 'HEAD']);
+    const list: TaskList = { tasks: target.listTasks() };
+    sendJson(response, 200, list);
+    return;
+  }
+  if (pathname.startsWith('/lab/tasks/')) {
+    await runTask(target, request, response, pathname.slice('/lab/tasks/'.length));
+    return;
+  }
+
   const kill = /^\/lab\/instances\/([^/]+)\/kill$/.exec(pathname);
   const routes: Record<string, string> = {
     '/lab/replace': 'POST',
@@ -194,6 +210,34 @@ async function handleApi(
       break;
   }
   sendJson(response, 200, target.state());
+}
+
+// `POST /lab/tasks/{name}`: a one-off admin process, answered once it has ended. The name is
+// decoded here and checked by the runner, which accepts only the name of a file of tasks/.
+async function runTask(
+  target: ControlTarget,
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  encoded: string,
+): Promise<void> {
+  allow(request.method ?? 'GET', ['POST']);
+  refuseCrossSite(request, "run the lab's tasks", { framed: target.framed });
+  expectNoFields(await readJsonBody(request, MAX_CONTROL_BODY));
+  let name: string;
+  try {
+    name = decodeURIComponent(encoded);
+  } catch {
+    name = encoded;
+  }
+  let result: TaskResult;
+  try {
+    result = await target.runTask(name);
+  } catch (error) {
+    if (error instanceof UnknownTaskError) throw new HttpError(404, error.message);
+    if (error instanceof TaskRefusedError) throw new HttpError(429, error.message);
+    throw error;
+  }
+  sendJson(response, 200, result);
 }
 
 function allow(method: string, allowed: string[]): void {

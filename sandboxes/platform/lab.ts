@@ -83,6 +83,7 @@ export async function startLab(
       stopGraceMs: config.stopGraceMs,
       framed: config.framed,
       log: progress,
+      taskTimeoutMs: config.taskTimeoutMs,
     },
     announceState,
   );
@@ -141,6 +142,8 @@ export async function startLab(
     replaceAll: () => orchestrator.replaceAll('replace requested'),
     scale: (count) => orchestrator.scale(count),
     configure: (change) => orchestrator.configure(change),
+    listTasks: () => orchestrator.tasks.list(),
+    runTask: (name) => orchestrator.tasks.run(name),
     stopStore: async () => {
       if (!link.up) return;
       await link.cut();
@@ -252,6 +255,18 @@ export function describeEvent(event: LabEvent): string | null {
       return `platform: rolling replacement stopped: ${event.error}`;
     case 'log':
       return `[${event.instance}] ${event.line}`;
+    case 'task':
+      if (event.phase === 'started') {
+        return `platform: task ${event.task} started (pid ${event.pid}), beside the instances`;
+      }
+      if (event.phase === 'output') return `[task ${event.task}] ${event.line}`;
+      return `platform: task ${event.task} ${
+        event.timedOut
+          ? 'was stopped: it ran too long'
+          : event.exitCode !== null
+            ? `exited with code ${event.exitCode}`
+            : `was stopped by ${event.signal}`
+      }`;
     // Too frequent to print; the self-test prints its own lines, one per finding.
     case 'state':
     case 'request':

@@ -18,6 +18,7 @@ import type {
 } from './types.ts';
 import { FolderWatcher, POLL_EVERY_MS, type WatchMode } from './watcher.ts';
 import { PARENT_PID_VARIABLE } from './parent-watch.ts';
+import { TASKS_FOLDER, TaskRunner } from './tasks.ts';
 
 /** What the platform needs to run the app's instances. */
 export interface OrchestratorOptions {
@@ -41,6 +42,8 @@ export interface OrchestratorOptions {
   framed?: boolean;
   /** Prints one line of the lab's own output (the watcher's mode and fallbacks). */
   log?: (message: string) => void;
+  /** How long a one-off task may run before it is killed (`LAB_TASK_TIMEOUT_MS`). @default 30000 */
+  taskTimeoutMs?: number;
 }
 
 /** A rollout that is due or under way, as `GET /lab/state` shows it. */
@@ -86,6 +89,8 @@ const BACKOFF_MAX_MS = 10_000;
  */
 export class Orchestrator {
   readonly instances: Instance[] = [];
+  /** The app's one-off admin tasks, run beside the instances with their release and config. */
+  readonly tasks: TaskRunner;
   #options: OrchestratorOptions;
   #desired: number;
   #sessionStore: SessionStoreKind;
@@ -110,6 +115,15 @@ export class Orchestrator {
     this.#sticky = options.sticky;
     this.#stopGraceMs = options.stopGraceMs ?? 10_000;
     this.#onChange = onChange;
+    this.tasks = new TaskRunner({
+      appDir: options.appDir,
+      bus: options.bus,
+      // The configuration of the moment: a task started after a switch to Redis uses Redis.
+      environment: () => this.#environment(this.#sessionStore),
+      // The instances' preload: the task, too, ends when the lab is gone.
+      nodeArgs: () => (canPreload ? ['--import', pathToFileURL(instancePreload()).href] : []),
+      ...(options.taskTimeoutMs === undefined ? {} : { timeoutMs: options.taskTimeoutMs }),
+    });
   }
 
   /** The oldest rollout that is due or under way, or null when none is. */
@@ -273,14 +287,17 @@ export class Orchestrator {
     }
   }
 
-  /** Stops every instance politely, and the file watcher. */
+  /** Stops every instance politely, any task still running, and the file watcher. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#watcher?.close();
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     if (this.#editTimer) clearTimeout(this.#editTimer);
     const grace = Math.min(this.#stopGraceMs, CLOSE_GRACE_MAX_MS);
-    await Promise.all(this.instances.map((instance) => instance.terminate('lab-stopped', grace)));
+    await Promise.all([
+      ...this.instances.map((instance) => instance.terminate('lab-stopped', grace)),
+      this.tasks.close(),
+    ]);
   }
 
   // A rollout is due from the moment its cause is seen, before it waits its turn in the queue.
@@ -415,8 +432,7 @@ export class Orchestrator {
 
   async #launch(sessionStore: SessionStoreKind): Promise<Instance> {
     const id = `web-${this.#nextId++}`;
-    const { appDir, sessionSecret, redisUrl, bus } = this.#options;
-    const framed = this.#options.framed ?? false;
+    const { appDir, bus } = this.#options;
     // The preload (ours, not the learner's) ends the instance when the lab is gone and reports
     // the port the app got: the app listens on port 0, so no two instances race for a port.
     const port = canPreload ? 0 : await freePort();
@@ -425,28 +441,11 @@ export class Orchestrator {
     const child = spawn(process.execPath, args, {
       cwd: appDir,
       env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        // Node 22 and later keep compiled modules here, so a new instance starts faster; older
-        // versions ignore it.
-        NODE_COMPILE_CACHE: path.join(os.tmpdir(), 'twelve-factor-lab-compile-cache'),
+        ...this.#environment(sessionStore),
+        // What makes this process one instance among others; a one-off task gets none of it.
         PORT: String(port),
         HOST: '127.0.0.1',
         INSTANCE_ID: id,
-        // For the preload only: the lab's pid, so that an instance outlives it by no more than a moment.
-        [PARENT_PID_VARIABLE]: String(process.pid),
-        SESSION_STORE: sessionStore,
-        REDIS_URL: redisUrl,
-        SESSION_SECRET: sessionSecret,
-        // The app's own, platform-neutral settings for where it is shown. In a frame of another
-        // site, over HTTPS outside, a browser only sends back a SameSite=None; Secure cookie,
-        // and with third-party cookies blocked only a Partitioned one.
-        SESSION_COOKIE_SAMESITE: framed ? 'none' : 'lax',
-        SESSION_COOKIE_SECURE: framed ? '1' : '0',
-        SESSION_COOKIE_PARTITIONED: framed ? '1' : '0',
-        // The app always sits behind one proxy, the balancer, which tells it the visitor's
-        // scheme in X-Forwarded-Proto.
-        TRUST_PROXY: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -478,6 +477,34 @@ export class Orchestrator {
     });
     void instance.exited.then((exit) => this.#onExit(instance, exit.code, exit.signal));
     return instance;
+  }
+
+  // The config every process of the app gets, instances and one-off tasks alike (factor III):
+  // everything but what makes a process one instance (its port, its address, its id).
+  #environment(sessionStore: SessionStoreKind): NodeJS.ProcessEnv {
+    const { sessionSecret, redisUrl } = this.#options;
+    const framed = this.#options.framed ?? false;
+    return {
+      ...process.env,
+      NODE_ENV: 'production',
+      // Node 22 and later keep compiled modules here, so a new instance starts faster; older
+      // versions ignore it.
+      NODE_COMPILE_CACHE: path.join(os.tmpdir(), 'twelve-factor-lab-compile-cache'),
+      // For the preload only: the lab's pid, so that an instance outlives it by no more than a moment.
+      [PARENT_PID_VARIABLE]: String(process.pid),
+      SESSION_STORE: sessionStore,
+      REDIS_URL: redisUrl,
+      SESSION_SECRET: sessionSecret,
+      // The app's own, platform-neutral settings for where it is shown. In a frame of another
+      // site, over HTTPS outside, a browser only sends back a SameSite=None; Secure cookie,
+      // and with third-party cookies blocked only a Partitioned one.
+      SESSION_COOKIE_SAMESITE: framed ? 'none' : 'lax',
+      SESSION_COOKIE_SECURE: framed ? '1' : '0',
+      SESSION_COOKIE_PARTITIONED: framed ? '1' : '0',
+      // The app always sits behind one proxy, the balancer, which tells it the visitor's
+      // scheme in X-Forwarded-Proto.
+      TRUST_PROXY: '1',
+    };
   }
 
   #onExit(instance: Instance, code: number | null, signal: NodeJS.Signals | null): void {
@@ -545,23 +572,31 @@ export class Orchestrator {
   #watchAppFiles(): void {
     const log = this.#options.log ?? (() => {});
     const mode = this.#options.watchMode ?? 'per-file';
-    const watcher = new FolderWatcher(this.#options.appDir, mode, {
-      onChange: () => {
-        if (this.#closed) return;
-        this.#editDue ??= this.#markDue(EDIT_REASON);
-        if (this.#editTimer) clearTimeout(this.#editTimer);
-        this.#editTimer = setTimeout(() => {
-          this.#editTimer = null;
-          const due = this.#editDue ?? this.#markDue(EDIT_REASON);
-          this.#editDue = null;
-          this.replaceAll(EDIT_REASON, due).catch(() => undefined);
-        }, EDIT_DEBOUNCE_MS);
+    // Editing a task rolls nothing out: a task is read afresh each time it runs, and no
+    // instance runs it, so the instances have nothing new to load.
+    const ignore = { ignore: [TASKS_FOLDER] };
+    const watcher = new FolderWatcher(
+      this.#options.appDir,
+      mode,
+      {
+        onChange: () => {
+          if (this.#closed) return;
+          this.#editDue ??= this.#markDue(EDIT_REASON);
+          if (this.#editTimer) clearTimeout(this.#editTimer);
+          this.#editTimer = setTimeout(() => {
+            this.#editTimer = null;
+            const due = this.#editDue ?? this.#markDue(EDIT_REASON);
+            this.#editDue = null;
+            this.replaceAll(EDIT_REASON, due).catch(() => undefined);
+          }, EDIT_DEBOUNCE_MS);
+        },
+        onFallback: (state) => {
+          log(`watcher: ${state.error}; ${describeWatchMode(state.mode)} instead`);
+          this.#changed();
+        },
       },
-      onFallback: (state) => {
-        log(`watcher: ${state.error}; ${describeWatchMode(state.mode)} instead`);
-        this.#changed();
-      },
-    });
+      ignore,
+    );
     this.#watcher = watcher;
     watcher.start();
     log(`watching the app's files: ${describeWatchMode(watcher.state.mode)}`);

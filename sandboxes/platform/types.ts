@@ -140,7 +140,64 @@ export type LabEvent =
   | { type: 'log'; at: number; instance: string; stream: 'stdout' | 'stderr'; line: string }
   /** Sent every few seconds, so a dashboard can tell a quiet stream from a buffered one. */
   | { type: 'heartbeat'; at: number }
-  | { type: 'self-test'; at: number; report: SelfTestReport };
+  | { type: 'self-test'; at: number; report: SelfTestReport }
+  | TaskEvent;
+
+/**
+ * A one-off admin process (`POST /lab/tasks/{name}`, see tasks.ts) as the event stream tells it:
+ * `started` (its pid, and how long it may run), each line it prints (`output`), then `finished`.
+ * `run` numbers the runs of the lab's life, so that two runs of one task can be told apart.
+ */
+export type TaskEvent =
+  | {
+      type: 'task';
+      phase: 'started';
+      at: number;
+      task: string;
+      run: number;
+      pid: number;
+      timeoutMs: number;
+    }
+  | {
+      type: 'task';
+      phase: 'output';
+      at: number;
+      task: string;
+      run: number;
+      stream: 'stdout' | 'stderr';
+      line: string;
+    }
+  | {
+      type: 'task';
+      phase: 'finished';
+      at: number;
+      task: string;
+      run: number;
+      exitCode: number | null;
+      signal: string | null;
+      timedOut: boolean;
+      ms: number;
+    };
+
+/** The answer of `GET /lab/tasks`: the names of the app's `tasks/*.js`, without `.js`, sorted. */
+export interface TaskList {
+  tasks: string[];
+}
+
+/**
+ * The answer of `POST /lab/tasks/{name}`, once the task's process has ended. `exitCode` is null
+ * when a signal ended it (`signal`), e.g. the lab's SIGKILL after `LAB_TASK_TIMEOUT_MS`
+ * (`timedOut`); `output` is what it printed, stdout and stderr, line by line.
+ */
+export interface TaskResult {
+  task: string;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  /** How long it ran, in milliseconds. */
+  ms: number;
+  output: string;
+}
 
 /**
  * One participant of a classroom (`npm run classroom`) as `GET /lab/room` shows them. A

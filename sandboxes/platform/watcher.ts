@@ -23,10 +23,20 @@ export interface WatcherEvents {
   onFallback?(state: WatcherState): void;
 }
 
-/** Watches every file under one folder (node_modules and dotfiles aside). */
+/** What else a watcher is told. */
+export interface WatcherOptions {
+  /**
+   * Entries of the folder itself (not of its subfolders) whose changes are not the folder's, e.g.
+   * `tasks`: the app's one-off tasks are run on demand, and editing one restarts nothing. @default []
+   */
+  ignore?: readonly string[];
+}
+
+/** Watches every file under one folder (node_modules, dotfiles and `ignore` aside). */
 export class FolderWatcher {
   readonly dir: string;
   #events: WatcherEvents;
+  #ignore: ReadonlySet<string>;
   #state: WatcherState;
   #recursive: fs.FSWatcher | null = null;
   #watchers = new Map<string, fs.FSWatcher>();
@@ -35,9 +45,10 @@ export class FolderWatcher {
   #syncTimer: NodeJS.Timeout | null = null;
   #closed = false;
 
-  constructor(dir: string, mode: WatchMode, events: WatcherEvents) {
+  constructor(dir: string, mode: WatchMode, events: WatcherEvents, options: WatcherOptions = {}) {
     this.dir = dir;
     this.#events = events;
+    this.#ignore = new Set(options.ignore ?? []);
     this.#state = { mode, error: null };
   }
 
@@ -86,7 +97,12 @@ export class FolderWatcher {
 
   #startRecursive(): void {
     try {
-      const watcher = fs.watch(this.dir, { recursive: true }, () => this.#events.onChange());
+      const watcher = fs.watch(this.dir, { recursive: true }, (_eventType, filename) => {
+        // The name is relative to the folder: its first part says whether it is ignored.
+        const top = filename?.toString().split(/[\\/]/)[0];
+        if (top !== undefined && this.#ignore.has(top)) return;
+        this.#events.onChange();
+      });
       watcher.on('error', (error) =>
         this.#fallBack('per-file', `a recursive fs.watch failed: ${messageOf(error)}`),
       );
@@ -108,7 +124,7 @@ export class FolderWatcher {
   // where a folder's watch does not report them). Throws when fs.watch cannot run.
   #syncPerFile(): void {
     if (this.#closed || this.#state.mode !== 'per-file') return;
-    const present = new Set(listTree(this.dir));
+    const present = new Set(listTree(this.dir, this.#ignore));
     for (const [target, watcher] of this.#watchers) {
       if (!present.has(target)) {
         watcher.close();
@@ -117,7 +133,9 @@ export class FolderWatcher {
     }
     for (const target of present) {
       if (this.#watchers.has(target)) continue;
-      const watcher = fs.watch(target, (eventType) => {
+      const watcher = fs.watch(target, (eventType, filename) => {
+        // The folder's own watch names the entry that changed; an ignored one changes nothing.
+        if (target === this.dir && filename && this.#ignore.has(filename.toString())) return;
         // A file saved by renaming a new one over it is a new file: its old watch sees no more.
         if (eventType === 'rename') {
           this.#watchers.get(target)?.close();
@@ -149,9 +167,9 @@ export class FolderWatcher {
   }
 
   #startPolling(): void {
-    this.#snapshot = snapshot(this.dir);
+    this.#snapshot = snapshot(this.dir, this.#ignore);
     this.#pollTimer = setInterval(() => {
-      const now = snapshot(this.dir);
+      const now = snapshot(this.dir, this.#ignore);
       if (now === this.#snapshot) return;
       this.#snapshot = now;
       this.#events.onChange();
@@ -160,11 +178,13 @@ export class FolderWatcher {
   }
 }
 
-// The folder itself, its subfolders and their files, as absolute paths.
-function listTree(dir: string): string[] {
+// The folder itself, its subfolders and their files, as absolute paths; `ignore` names entries
+// of the folder itself to leave out.
+function listTree(dir: string, ignore: ReadonlySet<string> = new Set()): string[] {
   const found = [dir];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+    if (ignore.has(entry.name)) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) found.push(...listTree(full));
     else if (entry.isFile()) found.push(full);
@@ -173,11 +193,11 @@ function listTree(dir: string): string[] {
 }
 
 // What polling compares: every file's name, size, modification time and inode.
-function snapshot(dir: string): string {
+function snapshot(dir: string, ignore: ReadonlySet<string>): string {
   const lines: string[] = [];
   let entries: string[];
   try {
-    entries = listTree(dir);
+    entries = listTree(dir, ignore);
   } catch {
     return 'unreadable';
   }
