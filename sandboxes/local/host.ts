@@ -52,6 +52,7 @@ import {
   keyMatches,
   presentedKey,
 } from '../platform/instructor-key.ts';
+import { languageOfTag, type Lang } from '../platform/language.ts';
 import { readyUrl } from '../platform/lines.ts';
 import { waitForRollout } from '../platform/rollout-wait.ts';
 import { OutputLog } from '../../src/sandbox/output-log.ts';
@@ -89,12 +90,14 @@ const PASSED_ENV = [
 
 /**
  * The environment a lab process starts with: the few passed through, and where its app is.
- * `allowedHosts`, when given, are the names the host answers to, which the lab must accept too.
+ * `allowedHosts`, when given, are the names the host answers to, which the lab must accept too;
+ * `lang`, when given, is the language of the page that started it (`LAB_LANG`).
  */
 export function labEnvironment(
   appDir: string,
   env: NodeJS.ProcessEnv = process.env,
   allowedHosts?: readonly string[],
+  lang?: Lang,
 ): Record<string, string> {
   const passed: Record<string, string> = {};
   for (const name of PASSED_ENV) {
@@ -102,6 +105,7 @@ export function labEnvironment(
     if (value !== undefined) passed[name] = value;
   }
   if (allowedHosts) passed['LAB_ALLOWED_HOSTS'] = allowedHosts.join(',');
+  if (lang) passed['LAB_LANG'] = lang;
   return { ...passed, LAB_PORT: '0', LAB_HOST: '127.0.0.1', LAB_APP_DIR: appDir };
 }
 
@@ -175,16 +179,19 @@ class LocalLab {
     this.#log.append(chunk);
   }
 
-  /** Starts the lab on its working copy (made from the starting files the first time). */
-  start(): Promise<void> {
+  /**
+   * Starts the lab on its working copy (made from the starting files the first time), speaking
+   * `lang` (the page's). A lab that already runs keeps its language: pages share one lab.
+   */
+  start(lang?: Lang): Promise<void> {
     if (this.phase === 'ready') return Promise.resolve();
-    this.#starting ??= this.#start().finally(() => {
+    this.#starting ??= this.#start(lang).finally(() => {
       this.#starting = null;
     });
     return this.#starting;
   }
 
-  async #start(): Promise<void> {
+  async #start(lang?: Lang): Promise<void> {
     this.phase = 'starting';
     this.error = null;
     // A new run, a new output: the ready line of an earlier run must not count for this one.
@@ -192,7 +199,7 @@ class LocalLab {
     this.#layOut();
     const child = spawn(process.execPath, [labEntry], {
       cwd: root,
-      env: labEnvironment(this.appDir, process.env, this.#allowedHosts),
+      env: labEnvironment(this.appDir, process.env, this.#allowedHosts, lang),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
@@ -467,7 +474,7 @@ async function handle(
   }
 
   // Everything below changes something: from this site's own pages only, and JSON only.
-  refuseCrossSite(request, 'change a lab');
+  refuseCrossSite(request, { fr: 'modifier un lab', en: 'change a lab' });
   if (action === 'files' && parts.length === 5) {
     expectMethod(method, 'PUT');
     const body = await readJsonBody(request, MAX_BODY);
@@ -479,10 +486,13 @@ async function handle(
     return;
   }
   expectMethod(method, 'POST');
-  await readJsonBody(request, MAX_BODY);
+  const body = await readJsonBody(request, MAX_BODY);
   switch (action) {
     case 'start':
-      await lab.start();
+      // `{"lang": "en"}`: the page's language; without it, the lab's own default applies.
+      await lab.start(
+        languageOfTag(typeof body['lang'] === 'string' ? body['lang'] : '') ?? undefined,
+      );
       sendJson(response, 200, { phase: lab.phase });
       return;
     case 'stop':

@@ -4,11 +4,15 @@
  */
 import type http from 'node:http';
 import net from 'node:net';
+import { LocalizedError, type Localized } from './language.ts';
 
-/** A request refused with an HTTP status and a message that says what to do instead. */
-export class HttpError extends Error {
+/**
+ * A request refused with an HTTP status and a message that says what to do instead, in both
+ * languages when it is written as a pair: whoever answers picks the request's (language.ts).
+ */
+export class HttpError extends LocalizedError {
   status: number;
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string | Localized) {
     super(message);
     this.status = status;
   }
@@ -73,10 +77,11 @@ export function refuseForeignHost(
   options: HostGuardOptions = {},
 ): void {
   if (hostAllowed(request.headers.host, options)) return;
-  throw new HttpError(
-    403,
-    `This lab does not answer to the host name "${hostName(request.headers.host ?? '')}". Open it as localhost or by its IP address, or add the name to LAB_ALLOWED_HOSTS (comma-separated) when you start it.`,
-  );
+  const name = hostName(request.headers.host ?? '');
+  throw new HttpError(403, {
+    fr: `Ce lab ne répond pas au nom d'hôte « ${name} ». Ouvrez-le par localhost ou par son adresse IP, ou ajoutez ce nom à LAB_ALLOWED_HOSTS (séparés par des virgules) en le démarrant.`,
+    en: `This lab does not answer to the host name "${name}". Open it as localhost or by its IP address, or add the name to LAB_ALLOWED_HOSTS (comma-separated) when you start it.`,
+  });
 }
 
 /** How the cross-site guard reads a request. */
@@ -91,16 +96,21 @@ export interface CrossSiteOptions {
 
 /**
  * Refuses a request that a page of another site made through the learner's browser: such a page
- * must not drive the lab or write its files. `action` completes the message, e.g. "control the lab".
+ * must not drive the lab or write its files. `action` completes the message, e.g. "control the
+ * lab" (`{ fr: 'piloter le lab', en: 'control the lab' }` for both languages).
  */
 export function refuseCrossSite(
   request: http.IncomingMessage,
-  action: string,
+  action: string | Localized,
   options: CrossSiteOptions = {},
 ): void {
+  const doing = typeof action === 'string' ? { fr: action, en: action } : action;
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    throw new HttpError(403, `Cross-site requests cannot ${action} (Sec-Fetch-Site: ${site}).`);
+    throw new HttpError(403, {
+      fr: `Une requête d'un autre site ne peut pas ${doing.fr} (Sec-Fetch-Site: ${site}).`,
+      en: `Cross-site requests cannot ${doing.en} (Sec-Fetch-Site: ${site}).`,
+    });
   }
   // Browsers set Sec-Fetch-Site themselves and no page can forge it: same-origin is the lab's
   // own page, whatever Host the relay chose.
@@ -120,7 +130,10 @@ export function refuseCrossSite(
     ...(typeof forwarded === 'string' ? forwarded.split(',') : []),
   ];
   if (!host || !hosts.some((candidate) => candidate?.trim() === host)) {
-    throw new HttpError(403, `Requests from origin "${origin}" cannot ${action}.`);
+    throw new HttpError(403, {
+      fr: `Une requête de l'origine « ${origin} » ne peut pas ${doing.fr}.`,
+      en: `Requests from origin "${origin}" cannot ${doing.en}.`,
+    });
   }
 }
 
@@ -136,25 +149,41 @@ export async function readJsonBody(
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBytes) throw new HttpError(413, `Request body larger than ${maxBytes} bytes.`);
+    if (size > maxBytes)
+      throw new HttpError(413, {
+        fr: `Corps de requête de plus de ${maxBytes} octets : envoyez-en moins.`,
+        en: `Request body larger than ${maxBytes} bytes: send less.`,
+      });
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
   const type = request.headers['content-type'];
   if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type)) {
-    throw new HttpError(415, `Send JSON (Content-Type: application/json), not ${type}.`);
+    throw new HttpError(415, {
+      fr: `Envoyez du JSON (Content-Type: application/json), pas ${type}.`,
+      en: `Send JSON (Content-Type: application/json), not ${type}.`,
+    });
   }
   if (text.trim() === '') return {};
   if (type === undefined)
-    throw new HttpError(415, 'Send JSON with Content-Type: application/json.');
+    throw new HttpError(415, {
+      fr: 'Envoyez du JSON avec Content-Type: application/json.',
+      en: 'Send JSON with Content-Type: application/json.',
+    });
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new HttpError(400, 'The body is not valid JSON.');
+    throw new HttpError(400, {
+      fr: "Le corps n'est pas du JSON valide : vérifiez guillemets et virgules.",
+      en: 'The body is not valid JSON: check its quotes and commas.',
+    });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpError(400, 'The body must be a JSON object.');
+    throw new HttpError(400, {
+      fr: 'Le corps doit être un objet JSON, par exemple {"count": 3}.',
+      en: 'The body must be a JSON object, e.g. {"count": 3}.',
+    });
   }
   return value as Record<string, unknown>;
 }

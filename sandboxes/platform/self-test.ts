@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { messageOf } from './errors.ts';
+import { labLanguage, LocalizedError, type Lang, type Localized } from './language.ts';
 import { formatSelfTestLine } from './lines.ts';
 import type { SelfTestCheck, SelfTestName, SelfTestReport } from './types.ts';
 import { FolderWatcher, POLL_EVERY_MS, type WatchMode } from './watcher.ts';
@@ -39,6 +40,13 @@ export interface SelfTestTarget {
   print(line: string): void;
   /** The report changed (a finding arrived). */
   onReport(report: SelfTestReport): void;
+  /** `LAB_LANG`: the language of the printed lines and of `detail`. @default labLanguage() */
+  lang?: Lang;
+}
+
+// A finding in both languages: `detail` is the lab's language, `details` both (types.ts).
+function finding(status: SelfTestCheck['status'], details: Localized, lang: Lang): SelfTestCheck {
+  return { status, detail: details[lang], details };
 }
 
 /** Runs the checks and keeps their report; the cookie's finding comes from the dashboard. */
@@ -49,13 +57,29 @@ export class SelfTest {
 
   constructor(target: SelfTestTarget) {
     this.#target = target;
-    const pending = (detail: string): SelfTestCheck => ({ status: 'pending', detail });
+    const pending = (details: Localized): SelfTestCheck => this.#finding('pending', details);
     this.#report = {
-      storeLink: pending('a PING through the store link'),
-      sigterm: pending('a SIGTERM to a throwaway process'),
-      watcher: pending('a write to a watched scratch file'),
-      cookie: pending('waiting for the dashboard to send the test cookie back'),
+      storeLink: pending({
+        fr: 'un PING à travers le lien vers le magasin de sessions',
+        en: 'a PING through the store link',
+      }),
+      sigterm: pending({
+        fr: 'un SIGTERM à un processus jetable',
+        en: 'a SIGTERM to a throwaway process',
+      }),
+      watcher: pending({
+        fr: "l'écriture d'un fichier brouillon surveillé",
+        en: 'a write to a watched scratch file',
+      }),
+      cookie: pending({
+        fr: 'en attente du tableau de bord, qui doit renvoyer le cookie de test',
+        en: 'waiting for the dashboard to send the test cookie back',
+      }),
     };
+  }
+
+  #finding(status: SelfTestCheck['status'], details: Localized): SelfTestCheck {
+    return finding(status, details, this.#target.lang ?? labLanguage());
   }
 
   /** The findings so far. */
@@ -77,12 +101,14 @@ export class SelfTest {
     this.#record(
       'cookie',
       returned
-        ? { status: 'ok', detail: 'the test cookie came back: the session cookie works here' }
-        : {
-            status: 'fallback',
-            detail:
-              'the test cookie did not come back (third-party cookies blocked?): the dashboard carries the session in the X-Lab-Session header',
-          },
+        ? this.#finding('ok', {
+            fr: 'le cookie de test est revenu : le cookie de session fonctionne ici',
+            en: 'the test cookie came back: the session cookie works here',
+          })
+        : this.#finding('fallback', {
+            fr: "le cookie de test n'est pas revenu (cookies tiers bloqués ?) : le tableau de bord porte la session dans l'en-tête X-Lab-Session",
+            en: 'the test cookie did not come back (third-party cookies blocked?): the dashboard carries the session in the X-Lab-Session header',
+          }),
     );
   }
 
@@ -91,7 +117,10 @@ export class SelfTest {
     try {
       finding = await run();
     } catch (error) {
-      finding = { status: 'failed', detail: messageOf(error) };
+      // Our own failures are written in both languages; a Node error's message in one only.
+      const text = messageOf(error);
+      const details = error instanceof LocalizedError ? error.texts : { fr: text, en: text };
+      finding = this.#finding('failed', details);
     }
     this.#record(name, finding);
   }
@@ -116,7 +145,15 @@ export class SelfTest {
       let received = '';
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new Error(`the store did not answer a PING within ${STORE_TIMEOUT_MS} ms`));
+        reject(
+          new LocalizedError(
+            {
+              fr: `le magasin de sessions n'a pas répondu à un PING en ${STORE_TIMEOUT_MS} ms`,
+              en: `the store did not answer a PING within ${STORE_TIMEOUT_MS} ms`,
+            },
+            this.#target.lang ?? labLanguage(),
+          ),
+        );
       }, STORE_TIMEOUT_MS);
       socket.setEncoding('utf8');
       socket.on('connect', () => socket.write('*1\r\n$4\r\nPING\r\n'));
@@ -130,16 +167,28 @@ export class SelfTest {
       });
       socket.on('error', (error) => {
         clearTimeout(timer);
-        reject(new Error(`the store link refused a connection: ${messageOf(error)}`));
+        reject(
+          new LocalizedError(
+            {
+              fr: `le lien vers le magasin de sessions a refusé une connexion : ${messageOf(error)}`,
+              en: `the store link refused a connection: ${messageOf(error)}`,
+            },
+            this.#target.lang ?? labLanguage(),
+          ),
+        );
       });
     });
     if (answer !== '+PONG' && !answer.startsWith('-')) {
-      return { status: 'failed', detail: `the store answered "${answer}" to a PING` };
+      return this.#finding('failed', {
+        fr: `le magasin de sessions a répondu « ${answer} » à un PING`,
+        en: `the store answered "${answer}" to a PING`,
+      });
     }
-    return {
-      status: 'ok',
-      detail: `the store answered ${answer.slice(1)} through the link in ${Date.now() - started} ms`,
-    };
+    const ms = Date.now() - started;
+    return this.#finding('ok', {
+      fr: `le magasin de sessions a répondu ${answer.slice(1)} à travers le lien en ${ms} ms`,
+      en: `the store answered ${answer.slice(1)} through the link in ${ms} ms`,
+    });
   }
 
   // A throwaway Node process with a SIGTERM handler that prints: the handler must run.
@@ -169,22 +218,26 @@ export class SelfTest {
       });
     try {
       if (!(await seen('ready', CHILD_START_TIMEOUT_MS))) {
-        return { status: 'failed', detail: 'a throwaway node process did not start' };
+        return this.#finding('failed', {
+          fr: "un processus node jetable n'a pas démarré",
+          en: 'a throwaway node process did not start',
+        });
       }
       const sent = Date.now();
       const delivered = seen('got SIGTERM', SIGTERM_TIMEOUT_MS);
       child.kill('SIGTERM');
       if (await delivered) {
-        return {
-          status: 'ok',
-          detail: `a SIGTERM handler ran ${Date.now() - sent} ms after the signal`,
-        };
+        const ms = Date.now() - sent;
+        return this.#finding('ok', {
+          fr: `un gestionnaire de SIGTERM s'est exécuté ${ms} ms après le signal`,
+          en: `a SIGTERM handler ran ${ms} ms after the signal`,
+        });
       }
       this.#target.onSigtermLost(SHORT_GRACE_MS);
-      return {
-        status: 'fallback',
-        detail: `a SIGTERM did not reach its handler within ${SIGTERM_TIMEOUT_MS} ms: instances now get ${SHORT_GRACE_MS} ms before SIGKILL`,
-      };
+      return this.#finding('fallback', {
+        fr: `un SIGTERM n'a pas atteint son gestionnaire en ${SIGTERM_TIMEOUT_MS} ms : les instances ont désormais ${SHORT_GRACE_MS} ms avant SIGKILL`,
+        en: `a SIGTERM did not reach its handler within ${SIGTERM_TIMEOUT_MS} ms: instances now get ${SHORT_GRACE_MS} ms before SIGKILL`,
+      });
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       lines.close();
@@ -213,23 +266,25 @@ export class SelfTest {
       clearTimeout(timer);
       const state = watcher.state;
       if (outcome === 'fired') {
-        const how = `${state.mode} watching saw a write in ${Date.now() - written} ms`;
-        return state.error
-          ? { status: 'fallback', detail: `${how} (${state.error})` }
-          : { status: 'ok', detail: how };
+        const ms = Date.now() - written;
+        const why = state.error ? ` (${state.error})` : '';
+        return this.#finding(state.error ? 'fallback' : 'ok', {
+          fr: `la surveillance ${state.mode} a vu une écriture en ${ms} ms${why}`,
+          en: `${state.mode} watching saw a write in ${ms} ms${why}`,
+        });
       }
       if (state.mode !== 'polling') {
         const reason = `fs.watch did not report a write within ${WATCH_TIMEOUT_MS} ms`;
         this.#target.onWatcherSilent(reason);
-        return {
-          status: 'fallback',
-          detail: `${reason}: the app's files are polled every ${POLL_EVERY_MS} ms instead`,
-        };
+        return this.#finding('fallback', {
+          fr: `fs.watch n'a signalé aucune écriture en ${WATCH_TIMEOUT_MS} ms : les fichiers de l'app sont désormais interrogés toutes les ${POLL_EVERY_MS} ms`,
+          en: `${reason}: the app's files are polled every ${POLL_EVERY_MS} ms instead`,
+        });
       }
-      return {
-        status: 'failed',
-        detail: `polling did not see a write within ${WATCH_TIMEOUT_MS} ms: after an edit, use Replace`,
-      };
+      return this.#finding('failed', {
+        fr: `l'interrogation régulière n'a vu aucune écriture en ${WATCH_TIMEOUT_MS} ms : après une modification, utilisez « Remplacer toutes les instances »`,
+        en: `polling did not see a write within ${WATCH_TIMEOUT_MS} ms: after an edit, use Replace`,
+      });
     } finally {
       watcher.close();
       fs.rmSync(dir, { recursive: true, force: true });

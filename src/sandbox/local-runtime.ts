@@ -5,7 +5,13 @@
  */
 import { OutputLog } from './output-log.ts';
 import { progressFromLine } from './progress.ts';
-import { RuntimeUnavailable, type CheckResult, type LabRuntime, type Progress } from './runtime.ts';
+import {
+  RuntimeUnavailable,
+  type CheckResult,
+  type Lang,
+  type LabRuntime,
+  type Progress,
+} from './runtime.ts';
 import { SelfTestCollector, type SelfTestReport } from './self-test.ts';
 
 /** What the local runtime needs from its surroundings; injected so it can be tested in Node. */
@@ -16,6 +22,11 @@ export interface LocalRuntimeOptions {
   fetch?: typeof fetch;
   /** Opens the output stream; the browser's EventSource by default. */
   openStream?: (url: string) => EventSourceLike;
+  /**
+   * The page's language: the host starts the lab with it as `LAB_LANG`, unless the lab already
+   * runs for another page (one lab per machine). @default 'fr'
+   */
+  lang?: Lang;
 }
 
 /** The part of EventSource this runtime uses. */
@@ -34,6 +45,7 @@ export class LocalRuntime implements LabRuntime {
   readonly #base: string;
   readonly #fetch: typeof fetch;
   readonly #openStream: (url: string) => EventSourceLike;
+  readonly #lang: Lang;
   #stream: EventSourceLike | null = null;
   readonly #log = new OutputLog();
   readonly #selfTest = new SelfTestCollector();
@@ -43,6 +55,7 @@ export class LocalRuntime implements LabRuntime {
     this.#base = options.base ?? '/_labs/';
     this.#fetch = options.fetch ?? fetch.bind(globalThis);
     this.#openStream = options.openStream ?? ((url) => new EventSource(url));
+    this.#lang = options.lang ?? 'fr';
     this.#selfTest.read(this.#log);
   }
 
@@ -77,7 +90,7 @@ export class LocalRuntime implements LabRuntime {
     });
     this.#openOutput();
     // The host answers once every instance is ready.
-    await this.#call('POST', 'start');
+    await this.#call('POST', 'start', { lang: this.#lang });
     ready = true;
     onProgress({ step: 'ready' });
     return { previewUrl: `${this.#base}${this.#id}/app/` };

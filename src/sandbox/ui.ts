@@ -65,6 +65,7 @@ export async function mountSandbox(host: HTMLElement): Promise<void> {
     onProgress,
     say,
     text,
+    lang: config.lang,
   });
   clearTimeout(meanwhile);
   if (!started) {

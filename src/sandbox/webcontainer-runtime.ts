@@ -19,7 +19,7 @@ import { parseCheckOutput, readRolloutOutput } from './check-output.ts';
 import { OutputLog, lastLines } from './output-log.ts';
 import { fetchLabTree, readPackagedLab, type PackagedLab } from './packaged-lab.ts';
 import { progressFromLine } from './progress.ts';
-import type { CheckResult, LabRuntime, Progress } from './runtime.ts';
+import type { CheckResult, Lang, LabRuntime, Progress } from './runtime.ts';
 import { SelfTestCollector, type SelfTestReport } from './self-test.ts';
 import { browserEnvironment, webContainerSupport, type SupportEnvironment } from './support.ts';
 
@@ -35,8 +35,9 @@ export const STOP_GRACE_MS = 3000;
 /**
  * The whole environment `node lab.js` gets in the container, and nothing else: the lab takes its
  * session store and instance count from its own lab.json, never from the page that starts it.
+ * Only its language comes from the page: `lang` is the page's, so the lab speaks it.
  */
-export function labEnvironment(port = LAB_PORT): Record<string, string> {
+export function labEnvironment(port = LAB_PORT, lang: Lang = 'fr'): Record<string, string> {
   return {
     LAB_PORT: String(port),
     // Inside WebContainer the lab listens on every interface, as WebContainer's own examples do:
@@ -47,6 +48,8 @@ export function labEnvironment(port = LAB_PORT): Record<string, string> {
     // The lab reports which of the container's signals, watchers, store link and cookie work.
     LAB_SELF_TEST: '1',
     LAB_STOP_GRACE_MS: String(STOP_GRACE_MS),
+    // The lab's messages for people (its shutdown line, its errors) in the page's language.
+    LAB_LANG: lang,
   };
 }
 
@@ -72,6 +75,8 @@ export interface WebContainerRuntimeOptions {
   port?: number;
   /** The browser's capabilities. @default browserEnvironment() */
   environment?: SupportEnvironment;
+  /** The page's language, which the lab speaks (`LAB_LANG`). @default 'fr' */
+  lang?: Lang;
 }
 
 // A process's output stream may deliver its last chunks just after its exit code; wait this long for them.
@@ -90,6 +95,7 @@ export class WebContainerRuntime implements LabRuntime {
   readonly #rolloutTimeoutMs: number;
   readonly #port: number;
   readonly #environment: SupportEnvironment;
+  readonly #lang: Lang;
 
   #starting: Promise<{ previewUrl: string }> | null = null;
   #container: WebContainerLike | null = null;
@@ -115,6 +121,7 @@ export class WebContainerRuntime implements LabRuntime {
     this.#rolloutTimeoutMs = options.rolloutTimeoutMs ?? 90_000;
     this.#port = options.port ?? LAB_PORT;
     this.#environment = options.environment ?? browserEnvironment();
+    this.#lang = options.lang ?? 'fr';
     this.#stopSignal = new Promise<never>((_, reject) => {
       this.#signalStop = reject;
     });
@@ -229,7 +236,7 @@ export class WebContainerRuntime implements LabRuntime {
 
     onProgress({ step: 'starting' });
     const labProcess = await container.spawn('node', ['lab.js'], {
-      env: labEnvironment(this.#port),
+      env: labEnvironment(this.#port, this.#lang),
     });
     this.#process = labProcess;
     const pumped = pump(labProcess.output, (chunk) => this.#log.append(chunk));

@@ -100,6 +100,8 @@ describe('the app as the image lays it out', () => {
         // Nothing listens there: the app must start anyway.
         REDIS_URL: 'redis://127.0.0.1:1',
         SESSION_SECRET: 'test-secret',
+        // The warning looked for below is the English one.
+        LAB_LANG: 'en',
       },
       ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -51,7 +51,9 @@ export async function startLabProcess(
 ): Promise<LabProcess> {
   const child = spawn(process.execPath, [entry], {
     cwd: path.dirname(entry),
-    env: { ...process.env, LAB_PORT: '0', REDIS_URL: '', ...env },
+    // English unless a test asks otherwise: the suites match the lab's English sentences, and
+    // the system's locale (C.UTF-8 here, French elsewhere) must not decide for them.
+    env: { ...process.env, LAB_PORT: '0', REDIS_URL: '', LAB_LANG: 'en', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -186,6 +186,8 @@ describe('WebContainerRuntime: start', () => {
       LAB_FRAMED: '1',
       LAB_SELF_TEST: '1',
       LAB_STOP_GRACE_MS: '3000',
+      // The page's language, French unless the page says otherwise.
+      LAB_LANG: 'fr',
     });
   });
 

@@ -5,7 +5,7 @@
  */
 import { messageOf } from '../../../sandboxes/platform/errors.ts';
 import { LocalRuntime } from '../local-runtime.ts';
-import { RuntimeUnavailable, type LabRuntime, type Progress } from '../runtime.ts';
+import { RuntimeUnavailable, type Lang, type LabRuntime, type Progress } from '../runtime.ts';
 import type { Translate } from '../strings.ts';
 import { browserEnvironment, webContainerSupport } from '../support.ts';
 import { WebContainerRuntime } from '../webcontainer-runtime.ts';
@@ -23,6 +23,8 @@ export interface StartContext {
   onProgress: (progress: Progress) => void;
   say: (message: string) => void;
   text: Translate;
+  /** The page's language, which the lab speaks (`LAB_LANG`). @default 'fr' */
+  lang?: Lang;
 }
 
 /** The checked runtime choice inside a sandbox element; `auto` when none is checked. */
@@ -46,9 +48,10 @@ export async function startSomewhere(
   context: StartContext,
 ): Promise<{ runtime: LabRuntime; previewUrl: string } | null> {
   const { lab, choice, onProgress, say, text } = context;
-  const local = (): LocalRuntime => new LocalRuntime({ labId: lab });
+  const lang = context.lang ?? 'fr';
+  const local = (): LocalRuntime => new LocalRuntime({ labId: lab, lang });
   const browser = (): WebContainerRuntime =>
-    new WebContainerRuntime({ labId: lab, treeUrl: `/labs/${lab}.json` });
+    new WebContainerRuntime({ labId: lab, treeUrl: `/labs/${lab}.json`, lang });
   const reasons: string[] = [];
   const candidates: LabRuntime[] = [];
   if (choice === 'local') candidates.push(local());

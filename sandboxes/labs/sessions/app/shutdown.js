@@ -1,7 +1,9 @@
 // On SIGTERM a process stops taking new connections, finishes the requests in flight, lets go
 // of its backing services and exits. No process manager is needed: the platform does the rest.
+import { say } from './messages.js';
+
 export function shutDownGracefully(server, store) {
-  console.log('SIGTERM: finishing requests in flight, then exiting');
+  console.log(say.shuttingDown);
   // If something hangs, exit anyway rather than block the platform's rollout.
   setTimeout(() => process.exit(1), 10_000).unref();
 
