@@ -16,7 +16,9 @@ const ONE_DAY_IN_SECONDS = 24 * 60 * 60;
 //
 // The session is still the right place for what only its owner changes, one request at a time:
 // who is logged in, the chosen language, a form filled in page by page. A value that several
-// requests may change at the same moment belongs to an operation the backing service makes whole.
+// requests may change at the same moment should be changed by the backing service itself, in one
+// atomic operation.
+//
 // `store` is the session store (see session-store.js); its `client` is the connection to Redis.
 export function counterRoutes(config, store) {
   if (!store.client) {
