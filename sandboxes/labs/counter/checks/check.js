@@ -57,6 +57,13 @@ export const check = checkWith(async (lab, state, results) => {
   // The first press starts the session: from then on, every request carries the same cookie.
   const visitor = lab.visitor();
   const start = await press(visitor);
+  // Before any burst, every instance must read that count: a count kept in each instance's memory
+  // shows here, whatever the burst does later.
+  lab.progress({
+    fr: 'Lecture du compte sur chaque instance…',
+    en: 'Reading the count on every instance…',
+  });
+  const readsBefore = await readCounts(lab, visitor, ids);
 
   lab.progress({
     fr: `Envoi de ${BURST} requêtes en même temps, avec le même témoin…`,
@@ -90,8 +97,8 @@ export const check = checkWith(async (lab, state, results) => {
   const reads = await readCounts(lab, visitor, ids);
   const wanted = start + BURST;
   const wrong = reads.filter((entry) => entry.count !== wanted);
-  const counts = new Set(reads.map((entry) => entry.count));
-  const agreed = !counts.has(null) && counts.size === 1;
+  const sharedBefore = readsBefore.every((entry) => entry.count === start);
+  const agreed = sharedBefore && reads.every((entry) => entry.count === reads[0].count);
   const after = reads[0].count;
   const spread = { fr: list(servedBy, 'fr'), en: list(servedBy, 'en') };
   if (wrong.length === 0) {
@@ -150,16 +157,17 @@ export const check = checkWith(async (lab, state, results) => {
       : result(
           'count-shared',
           false,
-          `Les instances ne lisent pas le même compte : ${seen(reads, 'fr')}. Chaque instance garde-t-elle son propre compte ? Rangez-le dans Redis, que toutes partagent.`,
-          `The instances do not read the same count: ${seen(reads, 'en')}. Does each instance keep a count of its own? Keep it in Redis, which they all share.`,
+          `Les instances ne lisent pas le même compte : ${sharedBefore ? `après la rafale, ${seen(reads, 'fr')}` : `après la première requête, servie avec le compte ${start}, ${seen(readsBefore, 'fr')}`}. Chaque instance garde-t-elle son propre compte ? Rangez-le dans Redis, que toutes partagent.`,
+          `The instances do not read the same count: ${sharedBefore ? `after the burst, ${seen(reads, 'en')}` : `after the first request, answered with the count ${start}, ${seen(readsBefore, 'en')}`}. Does each instance keep a count of its own? Keep it in Redis, which they all share.`,
         ),
   );
 
   // One count under one key for everyone would pass the burst: a newcomer shows it.
   lab.progress({ fr: 'Un second visiteur…', en: 'A second visitor…' });
-  const before = await readCount(visitor);
+  // Whether the first visitor's count moved can only be told when every instance reads the same.
+  const before = agreed ? await readCount(visitor) : null;
   const first = await press(lab.visitor());
-  const unchanged = (await readCount(visitor)) === before;
+  const unchanged = !agreed || (await readCount(visitor)) === before;
   results.push(
     first === 1 && unchanged
       ? result(
