@@ -422,6 +422,53 @@ describe('API details the exercises teach with', () => {
     },
   );
 
+  // Two wrong answers a learner might write: each must fail the one result that names its fault.
+  it.each([
+    {
+      wrong: 'a count in each instance’s memory',
+      fails: 'count-shared',
+      counter: `import { Router } from 'express';
+const counts = new Map();
+export function counterRoutes(config) {
+  const router = Router();
+  router.post('/api/count', (req, res) => {
+    req.session.counting = true;
+    const count = (counts.get(req.sessionID) ?? 0) + 1;
+    counts.set(req.sessionID, count);
+    res.json({ instance: config.instance, count });
+  });
+  router.get('/api/count', (req, res) => {
+    res.json({ instance: config.instance, count: counts.get(req.sessionID) ?? 0 });
+  });
+  return router;
+}
+`,
+    },
+    {
+      wrong: 'one INCR key for every visitor',
+      fails: 'count-per-visitor',
+      counter: solutionFiles('counter')
+        .get('counter.js')!
+        .replace('`count:${req.sessionID}`', "'count:everyone'"),
+    },
+  ])('counter ($wrong): the check fails $fails and says why', async ({ counter, fails }) => {
+    expect(counter).not.toContain('req.sessionID}`');
+    const copy = makeWorkingCopy('counter', false);
+    dirs.push(copy);
+    fs.writeFileSync(path.join(copy, 'app', 'counter.js'), counter);
+    try {
+      running = await startLab({ LAB_APP_DIR: path.join(copy, 'app') });
+      const { code, results } = await runCheckCli(['counter', '--url', running.url]);
+      await expectWellFormed('counter', results);
+      expect(results.filter((entry) => !entry.ok).map((entry) => entry.id)).toContain(fails);
+      const failed = results.find((entry) => entry.id === fails);
+      expect(failed?.message.en).toMatch(fails === 'count-shared' ? /own/ : /req\.sessionID/);
+      expect(code).toBe(1);
+    } finally {
+      await running?.stop();
+    }
+  });
+
   it('cart (starting files): bad input is a 400 that says what to send', async () => {
     const copy = makeWorkingCopy('cart', false);
     dirs.push(copy);
