@@ -125,7 +125,12 @@ export type Fact =
   /** A file of the app changed (`file`, or any). */
   | { type: 'files-changed'; file?: string }
   /** The admin task `name` ran and exited with 0. */
-  | { type: 'task-ran'; name: string };
+  | { type: 'task-ran'; name: string }
+  /**
+   * The admin task `name` ran and its count line (`3 sessions found…`, `0 session trouvée.`: a
+   * line that starts with a number and "session") says it found from `min` to `max` sessions.
+   */
+  | { type: 'task-sessions'; name: string; min?: number; max?: number };
 
 /** One step of a guided experiment. */
 export interface Step {
@@ -145,7 +150,8 @@ export interface Step {
    * `{replacement}` (the last instance killed, the one started after it), `{count}` and
    * `{instances}` (how many instances, and their ids, "web-4, web-5 and web-6"), `{store}`,
    * `{ok}` and `{total}` (visits answered 200, visits made), `{failed}` and `{passed}` (the
-   * check's results). One the run cannot fill stays as written, which the tests refuse.
+   * check's results), `{sessions}` (how many sessions the last admin task counted). One the run
+   * cannot fill stays as written, which the tests refuse.
    */
   caption: Bilingual;
 }
@@ -273,6 +279,7 @@ const FACT_PARAMS: Record<Fact['type'], Record<string, boolean>> = {
   'check-passes': {},
   'files-changed': { file: false },
   'task-ran': { name: true },
+  'task-sessions': { name: true, min: false, max: false },
 };
 
 // The parameters' tables name every action and every fact (their types make a missing or an
@@ -391,6 +398,14 @@ function parseStep(step: unknown, where: string, problems: string[]): void {
     params(fact, FACT_PARAMS[fact['type'] as Fact['type']], at, problems);
     if ('count' in fact && !instanceCount(fact['count'])) {
       problems.push(`"${at}.count" must be ${MIN_INSTANCES} to ${MAX_INSTANCES}`);
+    }
+    for (const bound of ['min', 'max']) {
+      if (bound in fact && !wholeNumber(fact[bound], 0, 10_000)) {
+        problems.push(`"${at}.${bound}" must be a whole number from 0 to 10000`);
+      }
+    }
+    if (fact['type'] === 'task-sessions' && !('min' in fact) && !('max' in fact)) {
+      problems.push(`"${at}" expects nothing: give "min", "max" or both`);
     }
     if ('on' in fact && fact['on'] !== 'new-instance' && fact['on'] !== 'any') {
       problems.push(`"${at}.on" must be "new-instance" or "any", not ${show(fact['on'])}`);

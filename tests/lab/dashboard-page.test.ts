@@ -9,6 +9,7 @@ import {
 } from '../../sandboxes/platform/dashboard/page.ts';
 import { strings, type Lang } from '../../sandboxes/platform/dashboard/strings.ts';
 import { SESSION_HEADERS } from '../../sandboxes/platform/types.ts';
+import { escapeHtml } from '../../sandboxes/platform/html.ts';
 
 const dashboardDir = new URL('../../sandboxes/platform/dashboard/', import.meta.url);
 const assetsDir = new URL('assets/', dashboardDir);
@@ -333,5 +334,50 @@ describe('the dashboard script and style sheet', () => {
       0,
     );
     expect(recording).toBeLessThan(80 * 1024);
+  });
+});
+
+describe('the admin tasks control', () => {
+  it.each(languages)(
+    'is a labelled form with a Run button and a place for the output (%s)',
+    (lang) => {
+      const html = renderDashboard(lang);
+      const form = html.slice(
+        html.indexOf('<form id="task-form"'),
+        html.indexOf('</form>', html.indexOf('<form id="task-form"')),
+      );
+      expect(form).toContain(`<h3 id="h-tasks">${escapeHtml(strings[lang].tasksHeading)}</h3>`);
+      expect(form).toContain(
+        `<label for="task-name">${escapeHtml(strings[lang].taskLabel)}</label>`,
+      );
+      expect(form).toContain('<select id="task-name" name="task"></select>');
+      expect(form).toContain(
+        `<button type="submit" id="task-run">${escapeHtml(strings[lang].taskRun)}</button>`,
+      );
+      // The result is announced; the output is hidden until a task has run.
+      expect(form).toMatch(/<p id="task-result" class="result" role="status" aria-live="polite">/);
+      expect(form).toMatch(/<pre id="task-output" [^>]*aria-label="[^"]+"[^>]* hidden>/);
+    },
+  );
+
+  it('lists the tasks, runs one by its name, and hears its events', () => {
+    const tasks = modules.get('tasks.js') ?? '';
+    expect(tasks).toContain("fetch('lab/tasks'");
+    expect(tasks).toContain('fetch(`lab/tasks/${encodeURIComponent(name)}`');
+    expect(tasks).toContain("method: 'POST'");
+    // The event stream hands over only the types it listens to: `task` is one.
+    expect(modules.get('source-events.js')).toMatch(/'task',\n\];/);
+    expect(modules.get('dashboard.js')).toMatch(/case 'task':\s+showTaskEvent\(event\)/);
+    // The exit code, a signal and a time limit each have a sentence, in both languages.
+    for (const key of ['taskExited', 'taskKilled', 'taskTimedOut'] as const) {
+      expect(tasks).toContain(`'${key}'`);
+      for (const lang of languages) expect(strings[lang][key], key).toContain('{task}');
+    }
+    expect(strings.en.taskExited).toContain('{code}');
+    expect(strings.en.taskFailed).toContain('{error}');
+  });
+
+  it('cannot be used on a recording: the player disables it with the other controls', () => {
+    expect(modules.get('player.js')).toContain('#task-form select, #task-form button');
   });
 });

@@ -63,6 +63,7 @@ export const DASHBOARD_MODULES = [
   'source-events.js',
   'source-polling.js',
   'state-view.js',
+  'tasks.js',
 ] as const;
 
 /** The modules only a recording's page loads: its player, the recording source, the step engine. */
@@ -222,6 +223,16 @@ ${recording ? renderPlayer(t) : ''}
         <button type="button" id="store-start">${t('storeStart')}</button>
       </div>
     </div>
+    <form id="task-form" class="control" aria-labelledby="h-tasks">
+      <h3 id="h-tasks">${t('tasksHeading')}</h3>
+      <p class="help">${t('tasksHelp')}</p>
+      <label for="task-name">${t('taskLabel')}</label>
+      <select id="task-name" name="task"></select>
+      <button type="submit" id="task-run">${t('taskRun')}</button>
+      <p id="task-none" class="help" hidden>${t('taskNone')}</p>
+      <p id="task-result" class="result" role="status" aria-live="polite"></p>
+      <pre id="task-output" class="task-output" aria-label="${t('taskOutputLabel')}" tabindex="0" hidden></pre>
+    </form>
   </section>
   <section class="panel events" aria-labelledby="h-events">
     <h2 id="h-events">${t('eventsHeading')}</h2>

@@ -11,6 +11,7 @@
  * @typedef {import('./feed.js').FeedStatus} FeedStatus
  */
 import { setUpControls } from './controls.js';
+import { setUpTasks, showTaskEvent } from './tasks.js';
 import { logDifferences, logEvent } from './event-log.js';
 import { startFeed } from './feed.js';
 import { observed } from './observer.js';
@@ -110,6 +111,9 @@ function handleEvent(event) {
     case 'self-test':
       renderSelfTest(event.report);
       break;
+    case 'task':
+      showTaskEvent(event);
+      break;
     default:
       break;
   }
@@ -154,6 +158,7 @@ if (recordingId !== null) {
 /** Wires the controls and starts the feed of a live lab. */
 function startLive() {
   setUpControls({ refresh: () => void refreshState() });
+  setUpTasks();
   setUpSession();
   void refreshState();
   void readSession();

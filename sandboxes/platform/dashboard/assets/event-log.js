@@ -83,6 +83,15 @@ export function logEvent(event, state) {
     case 'rollout-failed':
       logLine(event.at, t('evRolloutFailed', { error: event.error }), true);
       break;
+    case 'task':
+      // The task's own lines show in its panel; the log says that it ran, and how it ended.
+      if (event.phase === 'started') {
+        logLine(event.at, t('evTaskStarted', { task: event.task, pid: event.pid }));
+      } else if (event.phase === 'finished') {
+        const code = event.exitCode ?? event.signal;
+        logLine(event.at, t('evTaskFinished', { task: event.task, code }), event.exitCode !== 0);
+      }
+      break;
     case 'log':
       // Standard output is chatty; error output is what explains a crash or a failed start.
       if (event.stream === 'stderr') {

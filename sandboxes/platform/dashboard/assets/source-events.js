@@ -24,6 +24,7 @@ const EVENT_TYPES = [
   'log',
   'heartbeat',
   'self-test',
+  'task',
 ];
 
 /**

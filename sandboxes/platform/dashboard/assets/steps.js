@@ -91,6 +91,42 @@ function states(frames) {
 }
 
 /**
+ * The count line of an admin task's output: a line that starts with a number and "session", in
+ * either language (`3 sessions found in Redis…`, `0 session trouvée.`).
+ */
+const SESSIONS_LINE = /^(\d+) sessions?\b/;
+
+/**
+ * The lines the last run of task `name` printed, from the lab's `task` events.
+ * @param {LabEvent[]} seen
+ * @param {string | null} name the task, or null for any
+ * @returns {string[] | null} null when no run of it finished
+ */
+function lastTaskOutput(seen, name) {
+  const finished = [...seen]
+    .reverse()
+    .find((e) => e.type === 'task' && e.phase === 'finished' && (name === null || e.task === name));
+  if (!finished || finished.type !== 'task') return null;
+  const lines = [];
+  for (const e of seen) {
+    if (e.type === 'task' && e.run === finished.run && e.phase === 'output') lines.push(e.line);
+  }
+  return lines;
+}
+
+/**
+ * How many sessions a task's output says it found, or null when no line says.
+ * @param {string[]} lines
+ */
+function sessionsCounted(lines) {
+  for (const line of lines) {
+    const match = SESSIONS_LINE.exec(line.trim());
+    if (match) return Number(match[1]);
+  }
+  return null;
+}
+
+/**
  * @template T
  * @param {T[]} list
  * @returns {T | undefined}
@@ -192,6 +228,9 @@ export function runValues(observations, before) {
     const started = afterKill.find((e) => e.type === 'instance-started');
     if (started && started.type === 'instance-started') values['replacement'] = started.id;
   }
+  const output = lastTaskOutput(everything, null);
+  const sessions = output === null ? null : sessionsCounted(output);
+  if (sessions !== null) values['sessions'] = String(sessions);
   const state = last(states(observations)) ?? last(states(before));
   if (state) {
     values['count'] = String(state.instances.length);
@@ -788,8 +827,13 @@ export function judgeFact(fact, observations, before) {
           );
     }
     case 'task-ran': {
+      // The lab's `finished` event, or the line a recording made before it existed.
       const line = `task ${fact.name} exited with code 0`;
-      const ran = observations.some((f) => f.kind === 'output' && f.line === line);
+      const ran =
+        seen.some(
+          (e) =>
+            e.type === 'task' && e.phase === 'finished' && e.task === fact.name && e.exitCode === 0,
+        ) || observations.some((f) => f.kind === 'output' && f.line === line);
       return ran
         ? result(
             true,
@@ -805,6 +849,55 @@ export function judgeFact(fact, observations, before) {
               `The task ${fact.name} has not run yet.`,
             ),
           );
+    }
+    case 'task-sessions': {
+      const output = lastTaskOutput(seen, fact.name);
+      if (output === null) {
+        return result(
+          false,
+          say(
+            `La tâche ${fact.name} n'a pas encore tourné.`,
+            `The task ${fact.name} has not run yet.`,
+          ),
+        );
+      }
+      const found = sessionsCounted(output);
+      if (found === null) {
+        return result(
+          false,
+          say(
+            `La tâche ${fact.name} n'a pas dit combien de sessions elle a trouvées.`,
+            `The task ${fact.name} did not say how many sessions it found.`,
+          ),
+        );
+      }
+      const low = fact.min ?? 0;
+      const high = fact.max ?? Number.POSITIVE_INFINITY;
+      const counted = say(
+        `${found} session${found > 1 ? 's' : ''}`,
+        `${found} session${found === 1 ? '' : 's'}`,
+      );
+      if (found >= low && found <= high) {
+        return result(
+          true,
+          say(
+            `la tâche ${fact.name}, un processus à part, a trouvé ${counted.fr}`,
+            `the task ${fact.name}, a process of its own, found ${counted.en}`,
+          ),
+        );
+      }
+      return result(
+        false,
+        found < low
+          ? say(
+              `La tâche ${fact.name} n'a trouvé que ${counted.fr} : visitez d'abord, avec les sessions dans Redis.`,
+              `The task ${fact.name} found only ${counted.en}: visit first, with sessions in Redis.`,
+            )
+          : say(
+              `La tâche ${fact.name} a trouvé ${counted.fr}, plus qu'attendu.`,
+              `The task ${fact.name} found ${counted.en}, more than expected.`,
+            ),
+      );
     }
     default: {
       // A scenario read without the model's validator may name a fact this engine predates.
@@ -893,6 +986,7 @@ export function actionsSeen(observations, before) {
     else if (e.type === 'rollout-started' && e.reason === 'the app files changed') add('edit');
     else if (e.type === 'store-down') add('store-stop');
     else if (e.type === 'store-up') add('store-start');
+    else if (e.type === 'task' && e.phase === 'started') add('task');
   }
   return seen;
 }
