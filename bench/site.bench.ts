@@ -65,13 +65,16 @@ async function host(): Promise<ServedSite> {
   const config = JSON.parse(readFileSync(join(root, 'vercel.json'), 'utf8')) as {
     headers: { source: string; headers: { key: string; value: string }[] }[];
   };
-  const headers = Object.fromEntries(
-    config.headers.flatMap((rule) => rule.headers.map(({ key, value }) => [key, value])),
-  );
+  // Vercel's sources here are plain patterns such as `/(.*)` and `/_astro/(.*)`, which read the
+  // same as regular expressions anchored at both ends; later rules win, as on Vercel.
+  const rules = config.headers.map((rule) => ({
+    match: new RegExp(`^${rule.source}$`),
+    headers: Object.fromEntries(rule.headers.map(({ key, value }) => [key, value])),
+  }));
+  const headers = (pathname: string): Record<string, string> =>
+    Object.assign({}, ...rules.filter((rule) => rule.match.test(pathname)).map((r) => r.headers));
   const site = await serveStatic(outDir, { compress: true, headers });
-  console.log(
-    `site: serving the build compressed (br/gzip) with ${Object.keys(headers).join(', ')}`,
-  );
+  console.log('site: serving the build compressed (br/gzip) with the headers of vercel.json');
   return site;
 }
 

@@ -47,8 +47,11 @@ export interface StaticServerOptions {
    * browser accepts it, else gzip (each file compressed once, then kept). @default false
    */
   compress?: boolean;
-  /** Headers sent with every answer, e.g. the ones vercel.json asks for. @default none */
-  headers?: Record<string, string>;
+  /**
+   * Headers sent with the answers, e.g. the ones vercel.json asks for: the same for every path,
+   * or chosen per URL path. @default none
+   */
+  headers?: Record<string, string> | ((pathname: string) => Record<string, string>);
 }
 
 // What hosts compress: text, never images or fonts that are compressed already.
@@ -61,7 +64,8 @@ const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '
  */
 export function staticServer(root: string, options: StaticServerOptions = {}): http.Server {
   const compressed = new Map<string, Buffer>();
-  const extra = options.headers ?? {};
+  const headersFor = (pathname: string): Record<string, string> =>
+    typeof options.headers === 'function' ? options.headers(pathname) : (options.headers ?? {});
   const send = (
     request: http.IncomingMessage,
     response: http.ServerResponse,
@@ -70,6 +74,7 @@ export function staticServer(root: string, options: StaticServerOptions = {}): h
     file: string | null,
     body: Buffer,
   ): void => {
+    const extra = headersFor(new URL(request.url ?? '/', 'http://localhost').pathname);
     const accepts = String(request.headers['accept-encoding'] ?? '');
     const encoding =
       options.compress && file && COMPRESSIBLE.has(path.extname(file))

@@ -10,9 +10,13 @@ import { messageOf } from './errors.ts';
 import { HttpError, openEventStream, readJsonBody, refuseCrossSite, sendJson } from './http.ts';
 import { readCookie } from './balancer.ts';
 import { keyMatches, presentedKey } from './instructor-key.ts';
-import { RolloutError } from './orchestrator.ts';
 import { TaskRefusedError, UnknownTaskError } from './tasks.ts';
-import type { LabEvent, LabState, SessionStoreKind, TaskList, TaskResult } from './types.ts';
+import {
+  MAX_SESSION_MAX_AGE_SECONDS,
+  MIN_SESSION_MAX_AGE_SECONDS,
+  RolloutError,
+} from './orchestrator.ts';
+import type { ConfigChange, LabEvent, LabState, TaskList, TaskResult } from './types.ts';
 
 /** What the control API acts on. */
 export interface ControlTarget {
@@ -21,7 +25,7 @@ export interface ControlTarget {
   kill(id: string): boolean;
   replaceAll(): Promise<void>;
   scale(count: number): Promise<void>;
-  configure(change: { sessionStore?: SessionStoreKind; sticky?: boolean }): Promise<void>;
+  configure(change: ConfigChange): Promise<void>;
   stopStore(): Promise<void>;
   startStore(): Promise<void>;
   /** The names of the app's one-off tasks (`tasks/*.js`), see tasks.ts. */
@@ -270,14 +274,17 @@ function readScale(body: Record<string, unknown>): number {
   return count;
 }
 
-function readConfigChange(body: Record<string, unknown>): {
-  sessionStore?: SessionStoreKind;
-  sticky?: boolean;
-} {
-  const extra = Object.keys(body).find((field) => field !== 'sessionStore' && field !== 'sticky');
+/** The fields `PUT /lab/config` takes. */
+const CONFIG_FIELDS = ['sessionStore', 'sticky', 'sessionMaxAgeSeconds'];
+
+function readConfigChange(body: Record<string, unknown>): ConfigChange {
+  const extra = Object.keys(body).find((field) => !CONFIG_FIELDS.includes(field));
   if (extra)
-    throw new HttpError(400, `Unexpected field "${extra}": send "sessionStore" and/or "sticky".`);
-  const change: { sessionStore?: SessionStoreKind; sticky?: boolean } = {};
+    throw new HttpError(
+      400,
+      `Unexpected field "${extra}": send "sessionStore", "sticky", "sessionMaxAgeSeconds", or several of them.`,
+    );
+  const change: ConfigChange = {};
   if ('sessionStore' in body) {
     const store = body['sessionStore'];
     if (store !== 'memory' && store !== 'redis')
@@ -289,8 +296,25 @@ function readConfigChange(body: Record<string, unknown>): {
       throw new HttpError(400, '"sticky" must be true or false.');
     change.sticky = body['sticky'];
   }
+  if ('sessionMaxAgeSeconds' in body) {
+    const seconds = body['sessionMaxAgeSeconds'];
+    if (
+      typeof seconds !== 'number' ||
+      !Number.isInteger(seconds) ||
+      seconds < MIN_SESSION_MAX_AGE_SECONDS ||
+      seconds > MAX_SESSION_MAX_AGE_SECONDS
+    )
+      throw new HttpError(
+        400,
+        `"sessionMaxAgeSeconds" must be a whole number of seconds from ${MIN_SESSION_MAX_AGE_SECONDS} to ${MAX_SESSION_MAX_AGE_SECONDS}.`,
+      );
+    change.sessionMaxAgeSeconds = seconds;
+  }
   if (Object.keys(change).length === 0)
-    throw new HttpError(400, 'Send "sessionStore" and/or "sticky".');
+    throw new HttpError(
+      400,
+      'Send "sessionStore", "sticky", "sessionMaxAgeSeconds", or several of them.',
+    );
   return change;
 }
 

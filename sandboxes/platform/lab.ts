@@ -110,6 +110,7 @@ export async function startLab(
     instances: orchestrator.view(),
     sessionStore: orchestrator.sessionStore,
     sticky: orchestrator.sticky,
+    sessionMaxAgeSeconds: orchestrator.sessionMaxAgeSeconds,
     store: {
       kind: external ? 'external' : 'embedded',
       up: link.up,

@@ -29,16 +29,35 @@ describe('content', () => {
 describe('cross-origin isolation headers for static hosts', () => {
   const expected = Object.entries(isolationHeaders).sort();
 
-  it('public/_headers sends the same headers to every path', () => {
-    const lines = readFileSync('public/_headers', 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() && !line.startsWith('#'));
-    expect(lines[0]).toBe('/*');
-    const headers = lines.slice(1).map((line) => {
+  // Netlify's and Cloudflare's format: a path on a line of its own, its headers indented below.
+  const netlifyRules = (): Map<string, string[][]> => {
+    const rules = new Map<string, string[][]>();
+    let current: string[][] = [];
+    for (const line of readFileSync('public/_headers', 'utf8').split('\n')) {
+      if (!line.trim() || line.startsWith('#')) continue;
+      if (!/^\s/.test(line)) {
+        current = [];
+        rules.set(line.trim(), current);
+        continue;
+      }
       const [name, ...value] = line.trim().split(':');
-      return [name!, value.join(':').trim()];
-    });
-    expect(headers.sort()).toEqual(expected);
+      current.push([name!, value.join(':').trim()]);
+    }
+    return rules;
+  };
+  const immutable = [['Cache-Control', 'public, max-age=31536000, immutable']];
+
+  it('public/_headers sends the same headers to every path', () => {
+    expect(netlifyRules().get('/*')?.sort()).toEqual(expected);
+  });
+
+  it('public/_headers and vercel.json let browsers keep the hashed files of /_astro/', () => {
+    expect(netlifyRules().get('/_astro/*')).toEqual(immutable);
+    const config = JSON.parse(readFileSync('vercel.json', 'utf8')) as {
+      headers: { source: string; headers: { key: string; value: string }[] }[];
+    };
+    const rule = config.headers.find((entry) => entry.source === '/_astro/(.*)');
+    expect(rule?.headers.map(({ key, value }) => [key, value])).toEqual(immutable);
   });
 
   it('vercel.json sends the same headers to every path', () => {

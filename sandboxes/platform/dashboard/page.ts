@@ -52,8 +52,10 @@ function primaryLanguage(tag: string): Lang | null {
  */
 export const DASHBOARD_MODULES = [
   'dashboard.js',
+  'burst.js',
   'controls.js',
   'event-log.js',
+  'expiry.js',
   'feed.js',
   'format.js',
   'observer.js',
@@ -177,11 +179,17 @@ ${recording ? renderPlayer(t) : ''}
       <div><dt>${t('sentLabel')}</dt><dd id="session-sent">0</dd></div>
       <div><dt>${t('lastCountLabel')}</dt><dd id="session-visits">–</dd></div>
       <div><dt>${t('answeredByLabel')}</dt><dd id="session-instance">–</dd></div>
+      <div><dt>${t('expiresLabel')}</dt><dd id="session-expires">–</dd></div>
     </dl>
+    <p id="expiry-note" class="help" aria-live="off"></p>
     <div class="buttons">
       <button type="button" id="visit" class="primary">${t('visit')}</button>
       <button type="button" id="auto" aria-pressed="false">${t('autoTraffic')}</button>
+      <button type="button" id="burst" aria-describedby="burst-help">${t('burst')}</button>
+      <button type="button" id="new-session">${t('newSession')}</button>
     </div>
+    <p id="burst-help" class="help">${t('burstHelp')}</p>
+    <p id="burst-result" class="result" aria-live="polite" aria-atomic="true" hidden></p>
     <h3 id="h-known">${t('knownHeading')}</h3>
     <ul id="known" class="known" aria-labelledby="h-known"></ul>
   </section>
@@ -214,6 +222,9 @@ ${recording ? renderPlayer(t) : ''}
         <label><input type="radio" name="sessionStore" value="redis"> ${t('configRedis')}</label>
       </fieldset>
       <label><input type="checkbox" name="sticky" id="config-sticky"> ${t('configSticky')}</label>
+      <label for="config-max-age">${t('configMaxAge')}</label>
+      <input id="config-max-age" name="sessionMaxAgeSeconds" type="number" min="5" max="86400" step="1" value="86400" required aria-describedby="config-max-age-help">
+      <p id="config-max-age-help" class="help">${t('configMaxAgeHelp')}</p>
       <button type="submit">${t('configApply')}</button>
     </form>
     <div class="control" role="group" aria-labelledby="h-store">

@@ -101,6 +101,35 @@ const fr = frenchSpacing({
   knownNothing: '{instance} : pas encore de visite',
   visit: 'Visiter',
   autoTraffic: 'Trafic automatique (une visite toutes les 0,7 s)',
+  burst: "20 visites d'un coup",
+  burstHelp:
+    'Envoie 20 visites de votre session en même temps, puis compare la hausse du compte à 20.',
+  burstSending: 'Envoi de {n} visites en même temps…',
+  burstRose:
+    "{n} visites envoyées d'un coup, {answered} réponses 200 : le compte est passé de {before} à {after}, soit +{rise}.",
+  burstRoseCopies:
+    "{n} visites envoyées d'un coup, {answered} réponses 200 : les {copies} copies de votre session (une par instance, sessions en mémoire) ont monté de {rise} en tout.",
+  burstLostOne:
+    '{n} mise à jour perdue : des visites simultanées ont lu le même compte et écrit chacune ce compte plus un.',
+  burstLostOther:
+    "{n} mises à jour perdues : des visites simultanées ont lu le même compte et écrit chacune ce compte plus un ; la dernière écriture l'emporte.",
+  burstNoneLost:
+    'Aucune mise à jour perdue cette fois : les visites ne se sont pas chevauchées. Réessayez.',
+  burstFailuresOne: '{n} visite a échoué : {error}',
+  burstFailuresOther: '{n} visites ont échoué : {error}',
+  burstFailed: "Aucune des {n} visites n'a abouti : {error}",
+  expiresLabel: 'Expire dans',
+  expiresNone: 'aucune session',
+  expiryFromRedis: 'TTL de la clé sess:… lu dans Redis par {instance} à {time}, décompté ici.',
+  expiryFromMemory: 'Expiration lue dans la mémoire de {instance} à {time}, décomptée ici.',
+  expiryNoneRedis:
+    'Redis ne garde aucune session pour vous : la prochaine visite en commencera une.',
+  expiryNoneMemory: '{instance} ne garde aucune session pour vous dans sa mémoire.',
+  newSession: 'Nouvelle session',
+  sessionEnded:
+    "Session terminée : le magasin l'a oubliée. La prochaine visite en commence une nouvelle, à 1.",
+  sessionExpired:
+    'Votre session a expiré : le magasin ne la garde plus. La prochaine visite en commence une nouvelle, à 1.',
 
   instancesHeading: 'Instances',
   instancesEmpty: "Aucune instance en marche pour l'instant.",
@@ -133,7 +162,10 @@ const fr = frenchSpacing({
   configRedis: 'Redis, service de soutien partagé',
   configSticky: 'Session collante (affinité de session)',
   configApply: 'Appliquer par remplacement progressif',
-  configAction: 'Changer le magasin de sessions',
+  configAction: 'Changer la configuration des sessions',
+  configMaxAge: "Durée de vie d'une nouvelle session, en secondes (5 à 86 400)",
+  configMaxAgeHelp:
+    "86 400 s font une journée ; 30 s vous laissent voir une session expirer. Une session déjà commencée garde la durée qu'elle a reçue (« Nouvelle session » en commence une).",
   storeHeading: 'Panne du service de soutien',
   storeStop: 'Arrêter Redis',
   storeStart: 'Redémarrer Redis',
@@ -289,6 +321,33 @@ const en: Strings = {
   knownNothing: '{instance}: no visit yet',
   visit: 'Visit',
   autoTraffic: 'Automatic traffic (one visit every 0.7 s)',
+  burst: '20 visits at once',
+  burstHelp:
+    'Sends 20 visits of your session together, then compares how much the count rose with 20.',
+  burstSending: 'Sending {n} visits at once…',
+  burstRose:
+    '{n} visits sent at once, {answered} answered 200: the count went from {before} to {after}, up {rise}.',
+  burstRoseCopies:
+    '{n} visits sent at once, {answered} answered 200: the {copies} copies of your session (one per instance, with memory sessions) rose by {rise} in all.',
+  burstLostOne:
+    '{n} update lost: visits that overlapped read the same count and each wrote that count plus one.',
+  burstLostOther:
+    '{n} updates lost: visits that overlapped read the same count and each wrote that count plus one; the last write wins.',
+  burstNoneLost: 'No update lost this time: the visits did not overlap. Try again.',
+  burstFailuresOne: '{n} visit failed: {error}',
+  burstFailuresOther: '{n} visits failed: {error}',
+  burstFailed: 'None of the {n} visits went through: {error}',
+  expiresLabel: 'Expires in',
+  expiresNone: 'no session',
+  expiryFromRedis:
+    'TTL of the sess:… key, read in Redis by {instance} at {time}, counted down here.',
+  expiryFromMemory: 'Expiry read in the memory of {instance} at {time}, counted down here.',
+  expiryNoneRedis: 'Redis holds no session of yours: the next visit will start one.',
+  expiryNoneMemory: '{instance} holds no session of yours in its memory.',
+  newSession: 'New session',
+  sessionEnded: 'Session ended: the store has forgotten it. The next visit starts a new one, at 1.',
+  sessionExpired:
+    'Your session has expired: the store no longer holds it. The next visit starts a new one, at 1.',
 
   instancesHeading: 'Instances',
   instancesEmpty: 'No instance is running yet.',
@@ -320,7 +379,10 @@ const en: Strings = {
   configRedis: 'Redis, a shared backing service',
   configSticky: 'Sticky session (session affinity)',
   configApply: 'Apply by rolling replacement',
-  configAction: 'Change the session store',
+  configAction: 'Change the session configuration',
+  configMaxAge: 'Lifetime of a new session, in seconds (5 to 86,400)',
+  configMaxAgeHelp:
+    '86,400 s is a day; 30 s lets you watch a session expire. A session already under way keeps the lifetime it was given (“New session” starts one).',
   storeHeading: 'Backing service outage',
   storeStop: 'Stop Redis',
   storeStart: 'Start Redis again',

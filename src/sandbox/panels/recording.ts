@@ -12,6 +12,7 @@
 import './recording.css';
 import { followSteps } from './steps.ts';
 import type { Lang } from '../runtime.ts';
+import { recordingUrl } from '../recording-url.ts';
 import type { SandboxKey, Translate } from '../strings.ts';
 
 /** What the player posts when it delivers the recording again from the start (player.js). */
@@ -29,11 +30,6 @@ const NOTE: Record<RecordingReason, SandboxKey> = {
   waiting: 'sandbox.recording.waiting',
   unavailable: 'sandbox.recording.unavailable',
 };
-
-/** The address of the recording's dashboard, on the site's own origin. */
-export function recordingUrl(scenario: string, lang: Lang): string {
-  return `/labs/dashboard/${lang}.html?recording=${encodeURIComponent(scenario)}`;
-}
 
 /** Whether the recording is showing in this embed. */
 export function recordingShown(host: HTMLElement): boolean {

@@ -19,6 +19,14 @@ export function readConfig(env) {
       `SESSION_COOKIE_SAMESITE must be "lax", "strict" or "none", not "${sameSite}".`,
     );
   }
+  // How long a session lives, counted from its first visit: the cookie's maxAge, and so the
+  // TTL of its key in Redis. A day by default; a few seconds let you watch one expire.
+  const sessionMaxAgeSeconds = Number(env.SESSION_MAX_AGE_SECONDS ?? 24 * 60 * 60);
+  if (!Number.isInteger(sessionMaxAgeSeconds) || sessionMaxAgeSeconds < 1) {
+    throw new Error(
+      `SESSION_MAX_AGE_SECONDS must be a whole number of seconds, 1 or more, not "${env.SESSION_MAX_AGE_SECONDS}".`,
+    );
+  }
   return {
     port: Number(env.PORT ?? 8080),
     host: env.HOST ?? '127.0.0.1',
@@ -27,6 +35,7 @@ export function readConfig(env) {
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     // A list separated by commas lets you rotate the secret: the first one signs, all verify.
     sessionSecret: env.SESSION_SECRET.split(','),
+    sessionMaxAgeSeconds,
     // Where the app is shown decides the cookie's options: a browser sends a cookie back to a
     // page framed by another site only if it is SameSite=None and Secure (HTTPS only), and,
     // with third-party cookies blocked, Partitioned (kept for that one site).

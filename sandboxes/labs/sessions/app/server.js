@@ -25,7 +25,7 @@ app.use(
   session({
     name: 'lab.sid',
     secret: config.sessionSecret,
-    store: store.expressStore, // undefined means express-session's own MemoryStore
+    store: store.expressStore, // a MemoryStore in this process, or the Redis store
     resave: false,
     saveUninitialized: false,
     // A signed session id that this instance does not know is adopted rather than replaced, as
@@ -33,7 +33,9 @@ app.use(
     // same visitor, and you can watch the state split. A forged id fails its signature and
     // never gets here: the visitor simply starts a new session.
     genid: (req) => req.sessionID ?? randomUUID(),
-    cookie: { httpOnly: true, maxAge: 24 * 60 * 60 * 1000, ...config.cookie },
+    // The session's lifetime, from its first visit. Neither store pushes it back on a later
+    // request (no touch, see session-store.js), so the countdown you watch never jumps.
+    cookie: { httpOnly: true, maxAge: config.sessionMaxAgeSeconds * 1000, ...config.cookie },
   }),
 );
 
@@ -47,12 +49,28 @@ app.post('/api/visit', async (req, res) => {
   res.json({ instance: config.instance, visits: req.session.visits, store: config.sessionStore });
 });
 
-// Shows the caller's session without changing it.
-app.get('/api/session', (req, res) => {
+// Shows the caller's session without changing it, and how long it has left: the store itself
+// says, so that what you read is when the session will really be gone.
+app.get('/api/session', async (req, res) => {
   res.json({
     instance: config.instance,
     visits: req.session.visits ?? 0,
     store: config.sessionStore,
+    expiresInSeconds: await store.secondsLeft(req.sessionID),
+  });
+});
+
+// Ends the caller's session, as a logout would: the store forgets it, and the next visit starts
+// a new one, with the lifetime configured now.
+app.delete('/api/session', async (req, res) => {
+  await new Promise((resolve, reject) =>
+    req.session.destroy((error) => (error ? reject(error) : resolve())),
+  );
+  res.json({
+    instance: config.instance,
+    visits: 0,
+    store: config.sessionStore,
+    expiresInSeconds: null,
   });
 });
 

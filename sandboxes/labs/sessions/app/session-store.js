@@ -1,11 +1,29 @@
 // Where sessions live. `memory` keeps them in this process; `redis` keeps them in a backing
 // service shared by every instance.
+import session from 'express-session';
+
+// The prefix of every session's key in Redis: `redis-cli ttl sess:<id>` reads one's lifetime.
+const PREFIX = 'sess:';
 
 export async function createSessionStore(config) {
   if (config.sessionStore === 'memory') {
+    // express-session's own MemoryStore, without its touch: express-session pushes a session's
+    // expiry back on every request only when its store can touch. So here, as with Redis below
+    // (disableTouch), a session lives its max age from its first visit, however often you look.
+    const memory = new session.MemoryStore();
+    memory.touch = undefined;
     return {
-      expressStore: undefined,
+      expressStore: memory,
       client: null,
+      // The expiry the MemoryStore keeps with the session (its cookie's), which it checks on
+      // every read: null when it holds no such session, or no longer.
+      secondsLeft: (sessionId) =>
+        new Promise((resolve, reject) =>
+          memory.get(sessionId, (error, stored) => {
+            if (error) reject(error);
+            else resolve(stored ? secondsUntil(stored.cookie.expires) : null);
+          }),
+        ),
       // Nothing outside the process to wait for.
       isReady: async () => true,
       isStoreError: () => false,
@@ -46,7 +64,13 @@ export async function createSessionStore(config) {
   client.connect().catch(() => {});
 
   return {
-    expressStore: reportingStore(RedisStore, { client, prefix: 'sess:', disableTouch: true }),
+    expressStore: reportingStore(RedisStore, { client, prefix: PREFIX, disableTouch: true }),
+    // The real TTL of the session's key, as `redis-cli ttl sess:<id>` reads it. Redis answers -2
+    // when the key is gone (the session expired, or never was): then there is nothing left.
+    secondsLeft: async (sessionId) => {
+      const ttl = await client.ttl(`${PREFIX}${sessionId}`);
+      return ttl >= 0 ? ttl : null;
+    },
     // The connection to Redis itself, for whatever else this app may keep there.
     client,
     isReady: async () => {
@@ -83,6 +107,11 @@ function markStoreErrors(callback) {
     if (error) error.sessionStoreUnavailable = true;
     callback?.(error, result);
   };
+}
+
+// Whole seconds from now until `expires` (a date, or its text as a store keeps it), never below 0.
+function secondsUntil(expires) {
+  return Math.max(0, Math.round((new Date(expires).getTime() - Date.now()) / 1000));
 }
 
 function withTimeout(promise, ms) {

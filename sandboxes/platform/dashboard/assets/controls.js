@@ -90,7 +90,11 @@ export function setUpControls({ refresh }) {
   configForm.addEventListener('submit', async (submit) => {
     submit.preventDefault();
     const data = new FormData(configForm);
-    const body = { sessionStore: data.get('sessionStore'), sticky: data.get('sticky') !== null };
+    const body = {
+      sessionStore: data.get('sessionStore'),
+      sticky: data.get('sticky') !== null,
+      sessionMaxAgeSeconds: Number(data.get('sessionMaxAgeSeconds')),
+    };
     if (await send('PUT', 'lab/config', body, t('configAction'))) setFormDirty('config', false);
   });
 }

@@ -10,9 +10,11 @@
  * @typedef {import('../../types.ts').LabEvent} LabEvent
  * @typedef {import('./feed.js').FeedStatus} FeedStatus
  */
+import { setUpBurst } from './burst.js';
 import { setUpControls } from './controls.js';
 import { setUpTasks, showTaskEvent } from './tasks.js';
 import { logDifferences, logEvent } from './event-log.js';
+import { setUpExpiry } from './expiry.js';
 import { startFeed } from './feed.js';
 import { observed } from './observer.js';
 import { byId, t } from './format.js';
@@ -160,6 +162,8 @@ function startLive() {
   setUpControls({ refresh: () => void refreshState() });
   setUpTasks();
   setUpSession();
+  setUpBurst();
+  setUpExpiry();
   void refreshState();
   void readSession();
   feed = startFeed({

@@ -30,7 +30,7 @@ export const RESET_MESSAGE = 'lab-recording-reset';
 
 /** The live dashboard's controls, which cannot act on a recording: shown, disabled, with the reason. */
 const LIVE_CONTROLS =
-  '#visit, #auto, #replace, #scale-form input, #scale-form button, #config-form input, #config-form button, #store-stop, #store-start, #task-form select, #task-form button, #cards button.kill';
+  '#visit, #auto, #burst, #new-session, #replace, #scale-form input, #scale-form button, #config-form input, #config-form button, #store-stop, #store-start, #task-form select, #task-form button, #cards button.kill';
 
 /**
  * `m:ss` for a number of milliseconds.

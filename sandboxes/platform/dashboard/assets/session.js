@@ -42,6 +42,57 @@ let lastVisits = null;
 let visitInFlight = false;
 /** @type {ReturnType<typeof setInterval> | null} */
 let autoTimer = null;
+/** @type {Array<(visits: number) => void>} */
+const visitListeners = [];
+
+/**
+ * Calls `listener` with the count of every visit answered (the expiry readout reads again when
+ * a session starts).
+ * @param {(visits: number) => void} listener
+ */
+export function onVisitAnswered(listener) {
+  visitListeners.push(listener);
+}
+
+/** Whether the page knows of a session to send visits in (a burst needs one first). */
+export function hasSession() {
+  return lastVisits !== null;
+}
+
+/**
+ * Takes in a burst of visits sent together (burst.js): they count among the visits sent, and
+ * each copy of the session (one in Redis, one per instance in memory) now holds `copies`' count,
+ * which the next visit is compared with.
+ * @param {number} answered
+ * @param {Map<string, number>} copies
+ */
+export function noteBurst(answered, copies) {
+  sent += answered;
+  byId('session-sent').textContent = String(sent);
+  for (const [instance, visits] of copies) {
+    known.set(instance, visits);
+    lastVisits = visits;
+    byId('session-visits').textContent = String(visits);
+    byId('session-instance').textContent = instance;
+  }
+  renderKnown();
+}
+
+/**
+ * Forgets the session, which has ended (`reason`: `sessionEnded` after New session,
+ * `sessionExpired` when the store no longer holds it): the next visit starts a new one, at 1,
+ * and is no lost session.
+ * @param {'sessionEnded' | 'sessionExpired'} reason
+ */
+export function forgetSession(reason) {
+  lastVisits = null;
+  known.clear();
+  const result = byId('session-result');
+  result.textContent = t(reason);
+  result.classList.remove('lost');
+  byId('session-visits').textContent = '–';
+  renderKnown();
+}
 
 /** Shows, per instance of the current state, the count it gave last. */
 export function renderKnown() {
@@ -62,11 +113,11 @@ export function renderKnown() {
 /**
  * Sends one request of the app with the session, however it travels, and reads what its answer
  * says about the session.
- * @param {'GET' | 'POST'} method
+ * @param {'GET' | 'POST' | 'DELETE'} method
  * @param {string} url
  * @returns {Promise<{ response: Response, carried: Carried }>}
  */
-async function appRequest(method, url) {
+export async function appRequest(method, url) {
   const prepared = prepareRequest();
   /** @type {Record<string, string>} */
   const headers = { ...prepared.headers };
@@ -221,6 +272,7 @@ function recordVisit(instance, visits, store, carried) {
   byId('session-instance').textContent = instance;
   renderKnown();
   addToTimeline({ instance, visits, kind, error: null });
+  for (const listener of visitListeners) listener(visits);
 }
 
 /** The mark each kind of visit gets in the timeline, beside its count. */

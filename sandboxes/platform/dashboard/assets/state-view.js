@@ -70,6 +70,10 @@ export function renderState(next) {
       input.checked = input.value === next.sessionStore;
     }
     /** @type {HTMLInputElement} */ (byId('config-sticky')).checked = next.sticky;
+    // A recording made before the lifetime could be set shows the default, a day.
+    /** @type {HTMLInputElement} */ (byId('config-max-age')).value = String(
+      next.sessionMaxAgeSeconds ?? 86400,
+    );
   }
   if (!scaleDirty)
     /** @type {HTMLInputElement} */ (byId('scale-count')).value = String(next.desired);
