@@ -10,6 +10,7 @@ import { Instance } from './instance.ts';
 import { parseListeningLine, progressLine } from './lines.ts';
 import { freePort, probe } from './net-utils.ts';
 import type {
+  ConfigChange,
   InstanceView,
   LabState,
   SessionStoreKind,
@@ -26,6 +27,8 @@ export interface OrchestratorOptions {
   sessionSecret: string;
   sessionStore: SessionStoreKind;
   sticky: boolean;
+  /** How long a new session lives, in seconds (`SESSION_MAX_AGE_SECONDS`). @default 86400 */
+  sessionMaxAgeSeconds?: number;
   desired: number;
   /** The Redis URL the instances use (the store link's address). */
   redisUrl: string;
@@ -60,6 +63,14 @@ const canPreload = process.allowedNodeEnvironmentFlags.has('--import');
 
 /** The reason a rollout gets when the watcher saw an edit. */
 export const EDIT_REASON = 'the app files changed';
+/** The reason of a rollout to a new session lifetime: `session max age: 86400 s → 30 s`. */
+export function maxAgeChangeReason(from: number, to: number): string {
+  return `session max age: ${from} s → ${to} s`;
+}
+/** A session's lifetime when nothing sets it (a day), and the range `PUT /lab/config` accepts. */
+export const DEFAULT_SESSION_MAX_AGE_SECONDS = 24 * 60 * 60;
+export const MIN_SESSION_MAX_AGE_SECONDS = 5;
+export const MAX_SESSION_MAX_AGE_SECONDS = 24 * 60 * 60;
 /** An edit is rolled out once the files have been quiet this long (an editor saves in bursts). */
 const EDIT_DEBOUNCE_MS = 300;
 /** When the lab stops, instances get at most this long before SIGKILL, whatever the grace. */
@@ -95,6 +106,7 @@ export class Orchestrator {
   #desired: number;
   #sessionStore: SessionStoreKind;
   #sticky: boolean;
+  #sessionMaxAgeSeconds: number;
   #lastError: string | null = null;
   #nextId = 1;
   #queue: Promise<unknown> = Promise.resolve();
@@ -113,6 +125,7 @@ export class Orchestrator {
     this.#desired = options.desired;
     this.#sessionStore = options.sessionStore;
     this.#sticky = options.sticky;
+    this.#sessionMaxAgeSeconds = options.sessionMaxAgeSeconds ?? DEFAULT_SESSION_MAX_AGE_SECONDS;
     this.#stopGraceMs = options.stopGraceMs ?? 10_000;
     this.#onChange = onChange;
     this.tasks = new TaskRunner({
@@ -160,6 +173,10 @@ export class Orchestrator {
   }
   get sticky(): boolean {
     return this.#sticky;
+  }
+  /** How long a new session lives, in seconds: the instances' `SESSION_MAX_AGE_SECONDS`. */
+  get sessionMaxAgeSeconds(): number {
+    return this.#sessionMaxAgeSeconds;
   }
   get lastError(): string | null {
     return this.#lastError;
@@ -244,14 +261,13 @@ export class Orchestrator {
   }
 
   /**
-   * Applies a new configuration. A new session store needs new processes, so it rolls out; if
-   * the first new instance fails, nothing changes. Stickiness lives in the balancer alone.
+   * Applies a new configuration. A new session store or session lifetime is the instances'
+   * environment, so it needs new processes and rolls out; if the first new instance fails,
+   * nothing changes. Stickiness lives in the balancer alone.
    */
-  configure(change: { sessionStore?: SessionStoreKind; sticky?: boolean }): Promise<void> {
-    const due =
-      change.sessionStore !== undefined && change.sessionStore !== this.#sessionStore
-        ? this.#markDue(`session store: ${this.#sessionStore} → ${change.sessionStore}`)
-        : null;
+  configure(change: ConfigChange): Promise<void> {
+    const reason = this.#rolloutReason(change);
+    const due = reason === null ? null : this.#markDue(reason);
     return this.#serial(async () => {
       try {
         await this.#configure(change);
@@ -261,29 +277,41 @@ export class Orchestrator {
     });
   }
 
+  // Why a change needs new instances (what it changes in their environment), or null.
+  #rolloutReason(change: ConfigChange): string | null {
+    const reasons: string[] = [];
+    if (change.sessionStore !== undefined && change.sessionStore !== this.#sessionStore) {
+      reasons.push(`session store: ${this.#sessionStore} → ${change.sessionStore}`);
+    }
+    const maxAge = change.sessionMaxAgeSeconds;
+    if (maxAge !== undefined && maxAge !== this.#sessionMaxAgeSeconds) {
+      reasons.push(maxAgeChangeReason(this.#sessionMaxAgeSeconds, maxAge));
+    }
+    return reasons.length > 0 ? reasons.join(', ') : null;
+  }
+
   // The change itself, once it is this configuration's turn.
-  async #configure(change: { sessionStore?: SessionStoreKind; sticky?: boolean }): Promise<void> {
+  async #configure(change: ConfigChange): Promise<void> {
     if (change.sticky !== undefined && change.sticky !== this.#sticky) {
       this.#sticky = change.sticky;
       this.#changed();
     }
-    if (change.sessionStore !== undefined && change.sessionStore !== this.#sessionStore) {
-      const previous = this.#sessionStore;
-      this.#sessionStore = change.sessionStore;
-      this.#changed();
-      try {
-        await this.#rollout(
-          `session store: ${previous} → ${change.sessionStore}`,
-          change.sessionStore,
-        );
-      } catch (error) {
-        // When no instance was replaced, the old configuration is still the one that runs.
-        if (error instanceof RolloutError && error.replaced === 0) {
-          this.#sessionStore = previous;
-          this.#changed();
-        }
-        throw error;
+    const reason = this.#rolloutReason(change);
+    if (reason === null) return;
+    const previous = { store: this.#sessionStore, maxAge: this.#sessionMaxAgeSeconds };
+    this.#sessionStore = change.sessionStore ?? previous.store;
+    this.#sessionMaxAgeSeconds = change.sessionMaxAgeSeconds ?? previous.maxAge;
+    this.#changed();
+    try {
+      await this.#rollout(reason, this.#sessionStore);
+    } catch (error) {
+      // When no instance was replaced, the old configuration is still the one that runs.
+      if (error instanceof RolloutError && error.replaced === 0) {
+        this.#sessionStore = previous.store;
+        this.#sessionMaxAgeSeconds = previous.maxAge;
+        this.#changed();
       }
+      throw error;
     }
   }
 
@@ -493,6 +521,7 @@ export class Orchestrator {
       // For the preload only: the lab's pid, so that an instance outlives it by no more than a moment.
       [PARENT_PID_VARIABLE]: String(process.pid),
       SESSION_STORE: sessionStore,
+      SESSION_MAX_AGE_SECONDS: String(this.#sessionMaxAgeSeconds),
       REDIS_URL: redisUrl,
       SESSION_SECRET: sessionSecret,
       // The app's own, platform-neutral settings for where it is shown. In a frame of another

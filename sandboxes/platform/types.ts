@@ -6,6 +6,14 @@
 /** Which session store the instances use. */
 export type SessionStoreKind = 'memory' | 'redis';
 
+/** What `PUT /lab/config` may change; a new store or session lifetime rolls out to new instances. */
+export interface ConfigChange {
+  sessionStore?: SessionStoreKind;
+  sticky?: boolean;
+  /** How long a new session lives, in seconds (`SESSION_MAX_AGE_SECONDS` of the instances). */
+  sessionMaxAgeSeconds?: number;
+}
+
 /**
  * Where an instance is in its life.
  * - `starting`: the process is up but has not answered its readiness check yet.
@@ -31,6 +39,11 @@ export interface LabState {
   instances: InstanceView[];
   sessionStore: SessionStoreKind;
   sticky: boolean;
+  /**
+   * How long a new session lives, in seconds: the instances' `SESSION_MAX_AGE_SECONDS`, set by
+   * `PUT /lab/config` `{"sessionMaxAgeSeconds"}` (5 to 86400; a day unless set).
+   */
+  sessionMaxAgeSeconds: number;
   store: {
     kind: 'embedded' | 'external';
     up: boolean;

@@ -1,0 +1,163 @@
+// @ts-check
+/**
+ * "20 visits at once": twenty visits of the learner's own session sent together, as a page that
+ * fires several requests at a time would, then how much the count rose compared with twenty.
+ *
+ * express-session reads the whole session, changes it and writes all of it back. Visits that
+ * overlap read the same count, each writes that count + 1, and the last write wins: the others'
+ * updates are lost. It happens with Redis as with memory sessions, which is why a counter that
+ * must be right belongs in an atomic operation of the backing service (`INCR`).
+ *
+ * @typedef {{ status: number, instance: string | null, visits: number | null, store: string | null, error: string | null }} BurstAnswer
+ */
+import { byId, errorOf, lang, readJson, t } from './format.js';
+import { appRequest, hasSession, noteBurst, visit } from './session.js';
+
+/** How many visits the button sends together. */
+export const BURST_SIZE = 20;
+
+const plural = new Intl.PluralRules(lang);
+
+/**
+ * `one` or `other` of a string, by the plural rules of the page's language.
+ * @param {string} one @param {string} other @param {number} n @param {string} [error]
+ */
+function counted(one, other, n, error = '') {
+  return t(plural.select(n) === 'one' ? one : other, { n, error });
+}
+
+/**
+ * Sends one visit of the burst and reads its answer; a visit that fails says why.
+ * @returns {Promise<BurstAnswer>}
+ */
+async function sendOne() {
+  try {
+    const { response } = await appRequest('POST', 'api/visit');
+    const data = await readJson(response);
+    if (!response.ok) {
+      return {
+        status: response.status,
+        instance: null,
+        visits: null,
+        store: null,
+        error: errorOf(response, data),
+      };
+    }
+    return {
+      status: response.status,
+      instance: String(data['instance']),
+      visits: Number(data['visits']),
+      store: String(data['store']),
+      error: null,
+    };
+  } catch {
+    return { status: 0, instance: null, visits: null, store: null, error: t('unreachable') };
+  }
+}
+
+/**
+ * How much the count rose, from the answers. The first visit of the burst to read the session
+ * read the count from before it, so the smallest answer is that count + 1; the highest answer is
+ * the count the burst reached. With memory sessions each instance keeps its own copy of the
+ * session: the rise is counted per instance and added up.
+ * @param {BurstAnswer[]} answered the visits answered 200
+ * @returns {{ before: number, after: number, rise: number, copies: Map<string, number> }}
+ */
+export function measureRise(answered) {
+  /** @type {Map<string, { low: number, high: number, instance: string }>} */
+  const groups = new Map();
+  for (const answer of answered) {
+    const visits = answer.visits ?? 0;
+    const key = answer.store === 'redis' ? 'redis' : (answer.instance ?? '?');
+    const group = groups.get(key);
+    if (!group) groups.set(key, { low: visits, high: visits, instance: answer.instance ?? '?' });
+    else {
+      group.low = Math.min(group.low, visits);
+      group.high = Math.max(group.high, visits);
+    }
+  }
+  let rise = 0;
+  let before = 0;
+  let after = 0;
+  /** @type {Map<string, number>} */
+  const copies = new Map();
+  for (const [key, group] of groups) {
+    rise += group.high - group.low + 1;
+    before += group.low - 1;
+    after += group.high;
+    if (key !== 'redis') copies.set(group.instance, group.high);
+  }
+  return { before, after, rise, copies };
+}
+
+/** Sends the burst and says how it went. */
+async function burst() {
+  const button = /** @type {HTMLButtonElement} */ (byId('burst'));
+  const result = byId('burst-result');
+  button.disabled = true;
+  result.hidden = false;
+  result.classList.remove('lost');
+  result.textContent = t('burstSending', { n: BURST_SIZE });
+  try {
+    // Twenty visits without a session would start twenty sessions: one visit starts it first.
+    if (!hasSession()) await visit();
+    const answers = await Promise.all(Array.from({ length: BURST_SIZE }, sendOne));
+    const answered = answers.filter((answer) => answer.status === 200);
+    const failed = answers.length - answered.length;
+    const failure = answers.find((answer) => answer.error !== null)?.error ?? '';
+    if (answered.length === 0) {
+      result.textContent = t('burstFailed', { n: BURST_SIZE, error: failure });
+      return;
+    }
+    let { before, after, rise, copies } = measureRise(answered);
+    const redis = answered.some((answer) => answer.store === 'redis');
+    if (redis) {
+      // One session that every instance shares: the count it holds now, read after the burst,
+      // is the exact outcome (the highest answer may have been overwritten by a slower one).
+      const now = await readCount();
+      if (now !== null) {
+        after = now.visits;
+        rise = after - before;
+        copies = new Map([[now.instance, now.visits]]);
+      }
+    }
+    const lost = answered.length - rise;
+    const parts = [
+      t(copies.size > 1 ? 'burstRoseCopies' : 'burstRose', {
+        n: BURST_SIZE,
+        answered: answered.length,
+        before,
+        after,
+        rise,
+        copies: copies.size,
+      }),
+      lost > 0 ? counted('burstLostOne', 'burstLostOther', lost) : t('burstNoneLost'),
+    ];
+    if (failed > 0) parts.push(counted('burstFailuresOne', 'burstFailuresOther', failed, failure));
+    result.textContent = parts.join(' ');
+    result.classList.toggle('lost', lost > 0);
+    noteBurst(answered.length, copies);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/**
+ * The session's count as an instance reads it now, without counting a visit.
+ * @returns {Promise<{ instance: string, visits: number } | null>}
+ */
+async function readCount() {
+  try {
+    const { response } = await appRequest('GET', 'api/session');
+    if (!response.ok) return null;
+    const data = await readJson(response);
+    return { instance: String(data['instance']), visits: Number(data['visits']) };
+  } catch {
+    return null;
+  }
+}
+
+/** Wires the burst button. */
+export function setUpBurst() {
+  byId('burst').addEventListener('click', () => void burst());
+}
