@@ -192,7 +192,14 @@ export type TaskEvent =
       ms: number;
     };
 
-/** The answer of `GET /lab/tasks`: the names of the app's `tasks/*.js`, without `.js`, sorted. */
+/**
+ * The answer of `GET /lab/tasks`: the names of the app's `tasks/*.js`, without `.js`, sorted (a
+ * subfolder of `tasks/` is no task). A task's process gets the instances' environment without
+ * `PORT`, `HOST` and `INSTANCE_ID`, and with `TASK_NAME`; it may run `LAB_TASK_TIMEOUT_MS`
+ * (30000 by default). The sessions lab's tasks print a count line that starts with the number
+ * and the word "session" (`2 sessions found in Redis…`, `0 session trouvée.`), which the guided
+ * steps' `task-sessions` fact reads.
+ */
 export interface TaskList {
   tasks: string[];
 }
