@@ -23,14 +23,15 @@ export type { FileTree } from './labs/lab-model.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-// The packages the labs' app files import; each becomes one bundle that imports the others.
-const APP_DEPENDENCIES = ['express', 'express-session', 'connect-redis', 'redis'];
+/** The packages the labs' app files import; each becomes one bundle that imports the others. */
+export const APP_DEPENDENCIES = ['express', 'express-session', 'connect-redis', 'redis'];
 
 // Bundles are ES modules; some bundled packages still call require() for Node's own modules.
 const REQUIRE_SHIM =
   "import { createRequire as __labRequire } from 'node:module'; const require = __labRequire(import.meta.url);";
 
-async function bundle(
+/** One entry (a file, or a module's text) as a minified ES module for Node 22 and later. */
+export async function bundle(
   entry: string | { contents: string },
   options: { external?: string[] } = {},
 ): Promise<string> {
@@ -54,8 +55,8 @@ async function bundle(
   return output.text;
 }
 
-// One dependency as a module that re-exports everything the package exports.
-async function bundleDependency(name: string): Promise<string> {
+/** One dependency as a module that re-exports everything the package exports. */
+export async function bundleDependency(name: string): Promise<string> {
   const others = APP_DEPENDENCIES.filter((other) => other !== name);
   const module = (await import(name)) as Record<string, unknown>;
   const named = Object.keys(module).filter(

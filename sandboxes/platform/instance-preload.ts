@@ -5,12 +5,20 @@
  * - the instance ends when the lab is gone, however the lab died (no orphan keeps a port);
  * - the port the app's first server got is reported on stdout (one listening line, see
  *   lines.ts), so instances listen on port 0 and no two can race for the same free port.
+ * And one thing that only makes the start faster: where the lab built bundles of the app's
+ * dependencies (bundles.ts), the app's imports of those packages load the bundles.
+ *
+ * It imports only Node's own modules and files of this folder, since bundles.ts bundles it.
  */
 import net from 'node:net';
+import { BUNDLE_MANIFEST_VARIABLE, useDependencyBundles } from './bundle-hooks.ts';
 import { formatListeningLine } from './lines.ts';
 import { exitWhenOrphaned } from './parent-watch.ts';
 
 exitWhenOrphaned();
+
+const manifest = process.env[BUNDLE_MANIFEST_VARIABLE];
+if (manifest) useDependencyBundles(manifest);
 
 // Every TCP server (http.Server included) listens through net.Server's listen. Wrapping it once
 // is the only way to learn the port without the app's help; the wrapper goes away after the

@@ -2,6 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Balancer, type AppAnswer } from './balancer.ts';
+import { useBundlesForInstances } from './bundles.ts';
 import { Classroom } from './classroom/room.ts';
 import {
   extendsBase,
@@ -328,6 +329,8 @@ export async function main(options: LabMainOptions = {}): Promise<void> {
     const appDir = appDirToRun(env);
     config = readLabConfig({ ...env, LAB_APP_DIR: appDir }, readLabDefaults(appDir) ?? {});
     if (options.configure) config = options.configure(config);
+    // The app's packages and the instance preload as pre-built bundles (bundles.ts).
+    await useBundlesForInstances((line) => console.log(`lab: ${line}`));
   } catch (error) {
     if (error instanceof ConfigError || error instanceof LabFileError) {
       console.error(`Cannot start the lab: ${error.message}`);
