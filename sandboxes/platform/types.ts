@@ -277,3 +277,15 @@ export const SESSION_HEADERS = {
   /** Response: `sent` (the request had the session cookie), `new` (it had none and the app started a session), `none`. */
   cookie: 'x-lab-cookie',
 } as const;
+
+/**
+ * The variables of a local lab's pre-built bundles (bundles.ts): `LAB_BUNDLES` says which the lab
+ * uses (`dependencies,preload` by default, one of them, or `0`), `LAB_BUNDLE_CACHE` where they are
+ * kept (node_modules/.cache/lab-bundles by default), and through `LAB_BUNDLE_MANIFEST` the lab
+ * names their manifest to its instances' preload.
+ */
+export const BUNDLE_VARIABLES = {
+  kinds: 'LAB_BUNDLES',
+  cache: 'LAB_BUNDLE_CACHE',
+  manifest: 'LAB_BUNDLE_MANIFEST',
+} as const;
