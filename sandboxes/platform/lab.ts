@@ -54,9 +54,10 @@ export async function startLab(
   // it listens is refused and tries again, as it would with any backing service.
   const storeStarting = external
     ? Promise.resolve()
-    : startStoreProcess().then((store) => {
+    : // On the link's own port, so that the instances reach it straight and it cuts itself.
+      startStoreProcess({ port: link.port }).then((store) => {
         embedded = store;
-        link.setTarget({ host: '127.0.0.1', port: store.port });
+        link.setTarget({ host: '127.0.0.1', port: store.port }, store);
       });
 
   let stateTimer: NodeJS.Timeout | null = null;
