@@ -2,13 +2,15 @@
 // file is in a subfolder, so it is no task itself: only the files of tasks/ are.) An instance
 // keeps trying to reconnect for as long as it lives; a task must not wait forever for a store
 // that is down: it tries once, says what went wrong, and exits.
-import { createClient } from 'redis';
 
 // The prefix under which the app's session store keeps each session (see session-store.js).
 export const SESSION_PREFIX = 'sess:';
 
 // Connects to the Redis the instances use (REDIS_URL), or throws an error that says which.
 export async function connectToRedis(config) {
+  // Loaded here rather than at the top, as the app's session store does: a task that finds
+  // memory sessions never needs the Redis client's hundreds of modules.
+  const { createClient } = await import('redis');
   const client = createClient({
     url: config.redisUrl,
     disableOfflineQueue: true,
