@@ -1,10 +1,23 @@
 import net from 'node:net';
 
+/** A store that can cut the way to itself (the embedded store's process, store-process.ts). */
+export interface CuttableStore {
+  cut(): Promise<void>;
+  reopen(): Promise<void>;
+}
+
 /**
- * The network path between the instances and the session store, as a TCP relay the platform
- * can cut. Cutting it is a backing-service outage seen from the app: connections are refused
- * and open ones drop. The store itself keeps running, so its data survives, and this works the
- * same for the embedded store and for a real Redis.
+ * The network path between the instances and the session store, which the platform can cut.
+ * Cutting it is a backing-service outage seen from the app: connections are refused and open
+ * ones drop, while the store itself keeps running, so its data survives.
+ *
+ * Two ways, one behaviour for the app:
+ * - the embedded store is reached straight, on a port this link picks for it ahead
+ *   (`port`, passed to the store when it starts), and the store itself cuts and reopens it;
+ * - a real Redis (or an embedded store not started on the link's port) is reached through a
+ *   TCP relay that this process runs and cuts. Every command then crosses this process's event
+ *   loop twice, which on a busy machine is what a visit's slowest moments are made of: the
+ *   classroom benchmark measures both (bench/classroom.bench.ts).
  */
 export class StoreLink {
   #target: { host: string; port: number } | null;
@@ -12,30 +25,55 @@ export class StoreLink {
   #port = 0;
   #server: net.Server | null = null;
   #sockets = new Set<net.Socket>();
+  // Straight to the embedded store: whether the link is up, and the store that cuts it.
+  #direct: { up: boolean; store: CuttableStore | null } | null;
 
-  /** `target` may come later (see `setTarget`): until then, connections are refused. */
+  /**
+   * `target` is a real Redis, relayed; without one (`null`), the link waits for the embedded
+   * store (see `setTarget`) and refuses connections until then.
+   */
   constructor(target: { host: string; port: number } | null, host = '127.0.0.1') {
     this.#target = target;
     this.#host = host;
+    this.#direct = target ? null : { up: false, store: null };
   }
 
-  /** The port the instances connect to. */
+  /** The port the instances connect to (and, for the embedded store, the one it listens on). */
   get port(): number {
     return this.#port;
   }
 
   /** Whether the link carries traffic. */
   get up(): boolean {
-    return this.#server !== null;
+    return this.#direct ? this.#direct.up : this.#server !== null;
   }
 
-  /** Names the store the link leads to, once it is known. */
-  setTarget(target: { host: string; port: number }): void {
+  /**
+   * Names the store the link leads to, once it is known. An embedded store that listens on the
+   * link's own port and can cut itself is reached straight; any other is relayed.
+   */
+  setTarget(target: { host: string; port: number }, store?: CuttableStore): void {
+    const direct = this.#direct;
+    if (direct && store && target.port === this.#port && this.#server === null) {
+      direct.store = store;
+      // A cut asked before the store was there is the store's to apply now.
+      if (!direct.up) void store.cut();
+      return;
+    }
     this.#target = target;
+    if (direct) void this.#becomeRelay();
   }
 
   /** Opens the link; the first call picks a free port, later ones reuse it. */
   async open(): Promise<void> {
+    const direct = this.#direct;
+    if (direct) {
+      if (direct.up) return;
+      if (this.#port === 0) this.#port = await freeLoopbackPort(this.#host);
+      direct.up = true;
+      await direct.store?.reopen();
+      return;
+    }
     if (this.#server) return;
     const server = net.createServer((client) => this.#relay(client));
     await new Promise<void>((resolve, reject) => {
@@ -52,6 +90,13 @@ export class StoreLink {
 
   /** Cuts the link: new connections are refused and open ones are dropped. */
   async cut(): Promise<void> {
+    const direct = this.#direct;
+    if (direct) {
+      if (!direct.up) return;
+      direct.up = false;
+      await direct.store?.cut();
+      return;
+    }
     const server = this.#server;
     if (!server) return;
     this.#server = null;
@@ -59,6 +104,13 @@ export class StoreLink {
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
     await closed;
+  }
+
+  // The embedded store came up elsewhere than on the link's port: relay to it after all.
+  async #becomeRelay(): Promise<void> {
+    const wasUp = this.#direct?.up ?? false;
+    this.#direct = null;
+    if (wasUp) await this.open();
   }
 
   #relay(client: net.Socket): void {
@@ -85,4 +137,21 @@ export class StoreLink {
     client.pipe(upstream);
     upstream.pipe(client);
   }
+}
+
+// A port free right now, for the embedded store to listen on once it starts. Until it does,
+// the instances' connections are refused, as with any backing service that is still starting.
+function freeLoopbackPort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('could not read the port the system gave for the store link'));
+      });
+    });
+  });
 }

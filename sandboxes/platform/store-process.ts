@@ -9,6 +9,10 @@ export interface StoreProcess {
   child: ChildProcess;
   /** SIGTERM, then SIGKILL if the store has not exited within its grace; resolves once it has. */
   stop(): Promise<void>;
+  /** An outage: the store refuses connections and drops open ones, its data kept. */
+  cut(): Promise<void>;
+  /** Ends the outage: the store listens again on the same port. */
+  reopen(): Promise<void>;
 }
 
 /** How long the store has to close after SIGTERM before it gets SIGKILL. */
@@ -24,7 +28,8 @@ export function startStoreProcess(
 ): Promise<StoreProcess> {
   const args = [storeMain(), '--host', '127.0.0.1', '--port', String(options.port ?? 0)];
   const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The IPC channel carries the link's cut and reopen (see store/main.ts).
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     // The store ends with the lab, even when the lab dies before the store has finished starting.
     env: { ...process.env, [PARENT_PID_VARIABLE]: String(process.pid) },
   });
@@ -61,9 +66,13 @@ export function startStoreProcess(
         clearTimeout(timer);
         child.removeAllListeners('exit');
         const port = message.port;
+        // The channel must not keep the lab alive once everything else is done.
+        child.channel?.unref();
         resolve({
           port,
           child,
+          cut: () => linkChange(child, 'cut'),
+          reopen: () => linkChange(child, 'open'),
           stop: () =>
             new Promise<void>((done) => {
               if (child.exitCode !== null || child.signalCode !== null) return done();
@@ -77,6 +86,40 @@ export function startStoreProcess(
             }),
         });
       }
+    });
+  });
+}
+
+// Asks the store to cut or reopen the way to it, and resolves once it has.
+function linkChange(child: ChildProcess, link: 'cut' | 'open'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!child.connected) {
+      reject(new Error(`the embedded store has exited: it cannot ${link} its link`));
+      return;
+    }
+    const answered = (message: { link?: unknown; done?: unknown; error?: unknown }): void => {
+      if (message.link !== link) return;
+      child.off('message', answered);
+      child.off('exit', exited);
+      if (message.done) resolve();
+      else
+        reject(
+          new Error(`the embedded store could not ${link} its link: ${String(message.error)}`),
+        );
+    };
+    const exited = (): void => {
+      child.off('message', answered);
+      reject(new Error(`the embedded store exited before it could ${link} its link`));
+    };
+    child.on('message', answered);
+    child.once('exit', exited);
+    child.send({ link }, (error) => {
+      if (!error) return;
+      child.off('message', answered);
+      child.off('exit', exited);
+      reject(
+        new Error(`the embedded store could not be asked to ${link} its link: ${error.message}`),
+      );
     });
   });
 }

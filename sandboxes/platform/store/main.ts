@@ -42,6 +42,22 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   const started = await startEmbeddedStore(options);
   store = started;
+  // A lab that started the store with an IPC channel cuts the way to it here, in the store
+  // itself (`{"link":"cut"}`, `{"link":"open"}`, each answered once done), so that the instances
+  // reach the store straight, with no relay in between. The channel does not keep the store
+  // alive by itself.
+  if (process.send) {
+    process.on('message', (message: { link?: unknown }) => {
+      const change =
+        message.link === 'cut' ? started.cut() : message.link === 'open' ? started.reopen() : null;
+      void change?.then(
+        () => process.send?.({ link: message.link, done: true }),
+        (cause: unknown) => process.send?.({ link: message.link, error: String(cause) }),
+      );
+    });
+    // After the listener, which refs the channel: the store still ends on SIGTERM or orphaning.
+    process.channel?.unref();
+  }
   if (stopping) {
     await started.close();
     process.exit(0);

@@ -15,6 +15,13 @@ export interface EmbeddedStore {
   port: number;
   /** Stops listening, closes every client connection and frees the data. */
   close(): Promise<void>;
+  /**
+   * An outage seen from the clients, the data kept: stops listening (new connections are
+   * refused) and drops every open connection. `reopen` listens again on the same port.
+   */
+  cut(): Promise<void>;
+  /** Ends a `cut`: listens again on the same port. */
+  reopen(): Promise<void>;
 }
 
 /** Options of `startEmbeddedStore`. */
@@ -60,21 +67,40 @@ export async function startEmbeddedStore(
   // Without a listener, an 'error' on the server would be thrown and end the process.
   server.on('error', () => {});
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  await listen(options.port ?? 0);
   const address = server.address() as net.AddressInfo;
   engine.port = address.port;
 
   let closing: Promise<void> | null = null;
+  // While cut, nothing listens: this timer keeps the process (and the data) alive meanwhile.
+  let keepAlive: NodeJS.Timeout | null = null;
   return {
     host,
     port: address.port,
+    async cut() {
+      if (!server.listening || closing) return;
+      keepAlive ??= setInterval(() => {}, 60_000);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+    async reopen() {
+      if (server.listening || closing) return;
+      await listen(address.port);
+      if (keepAlive) clearInterval(keepAlive);
+      keepAlive = null;
+    },
     close() {
+      if (keepAlive) clearInterval(keepAlive);
+      keepAlive = null;
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
