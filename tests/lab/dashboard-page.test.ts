@@ -327,8 +327,9 @@ describe('the dashboard script and style sheet', () => {
     expect(script).not.toMatch(/https?:\/\//);
     // No framework and no build step: what the browser loads is what is written here.
     const live = DASHBOARD_MODULES.reduce((sum, name) => sum + (modules.get(name)?.length ?? 0), 0);
-    // 80 KiB since the burst and the expiry readout (burst.js, expiry.js) joined the live page.
-    expect(live + style.length).toBeLessThan(80 * 1024);
+    // 80 KiB since the burst and the expiry readout (burst.js, expiry.js) joined the live page,
+    // 84 KiB since the admin tasks control (tasks.js) did.
+    expect(live + style.length).toBeLessThan(84 * 1024);
     // A recording's page loads the player, the recording source and the step engine besides.
     const recording = RECORDING_MODULES.reduce(
       (sum, name) => sum + (modules.get(name)?.length ?? 0),
