@@ -93,6 +93,9 @@ export async function recordScenario(
         SESSION_SECRET: randomBytes(24).toString('base64url'),
         SESSION_STORE: scenario.start.sessionStore,
         INSTANCES: String(scenario.start.instances),
+        // One recording serves both languages' pages, and its guided steps quote what the lab
+        // said (a 503's message, a failed rollout): in English, as the steps' tests expect.
+        LAB_LANG: 'en',
       },
       manifest,
     );

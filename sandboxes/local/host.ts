@@ -474,7 +474,7 @@ async function handle(
   }
 
   // Everything below changes something: from this site's own pages only, and JSON only.
-  refuseCrossSite(request, { fr: 'modifier un lab', en: 'change a lab' });
+  refuseCrossSite(request, { fr: 'modifier un laboratoire', en: 'change a lab' });
   if (action === 'files' && parts.length === 5) {
     expectMethod(method, 'PUT');
     const body = await readJsonBody(request, MAX_BODY);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseAllowedHosts } from './http.ts';
+import { labLanguage, LocalizedError, type Lang } from './language.ts';
 import type { SessionStoreKind } from './types.ts';
 import type { WatchMode } from './watcher.ts';
 
@@ -31,6 +32,11 @@ export interface LabConfig {
   taskTimeoutMs: number;
   /** `LAB_FRAMED=1`: the dashboard is shown in a frame of another site, over HTTPS. @default false */
   framed: boolean;
+  /**
+   * `LAB_LANG`: the language of the lab's messages for people, `fr` or `en` (the sandbox sets it
+   * from the page's language). @default the system locale's (`LC_ALL`, `LC_MESSAGES`, `LANG`), else 'fr'
+   */
+  lang: Lang;
   /** `LAB_SELF_TEST=1`: test what the runtime does to signals, watchers and cookies. @default false */
   selfTest: boolean;
   /**
@@ -42,8 +48,8 @@ export interface LabConfig {
   classroom?: { key: string } | null;
 }
 
-/** A configuration mistake, with a message that says what to change. */
-export class ConfigError extends Error {}
+/** A configuration mistake, with a message that says what to change, in both languages. */
+export class ConfigError extends LocalizedError {}
 
 export const MIN_INSTANCES = 1;
 export const MAX_INSTANCES = 8;
@@ -69,6 +75,16 @@ export function appDirFrom(env: NodeJS.ProcessEnv): string {
  * `defaults` come from the lab's own `lab.json` (see readLabDefaults); the environment overrides them.
  */
 export function readLabConfig(env: NodeJS.ProcessEnv, defaults: LabConfigDefaults = {}): LabConfig {
+  try {
+    return readCheckedConfig(env, defaults);
+  } catch (error) {
+    // The mistake is told in the language this same environment asks for (LAB_LANG, the locale).
+    if (error instanceof ConfigError) throw new ConfigError(error.texts, labLanguage(env));
+    throw error;
+  }
+}
+
+function readCheckedConfig(env: NodeJS.ProcessEnv, defaults: LabConfigDefaults): LabConfig {
   const port = readInteger(env, 'LAB_PORT', 3000, 0, 65535);
   const instances = readInteger(
     env,
@@ -79,7 +95,10 @@ export function readLabConfig(env: NodeJS.ProcessEnv, defaults: LabConfigDefault
   );
   const sessionStore = env['SESSION_STORE'] || defaults.sessionStore || 'memory';
   if (sessionStore !== 'memory' && sessionStore !== 'redis') {
-    throw new ConfigError(`SESSION_STORE must be "memory" or "redis", not "${sessionStore}".`);
+    throw new ConfigError({
+      fr: `SESSION_STORE doit valoir "memory" ou "redis", pas "${sessionStore}".`,
+      en: `SESSION_STORE must be "memory" or "redis", not "${sessionStore}".`,
+    });
   }
   const redisUrl = env['REDIS_URL'] || null;
   if (redisUrl !== null) parseRedisUrl(redisUrl);
@@ -93,6 +112,7 @@ export function readLabConfig(env: NodeJS.ProcessEnv, defaults: LabConfigDefault
     sessionSecret: env['SESSION_SECRET'] || randomBytes(24).toString('base64url'),
     watch: env['LAB_WATCH'] !== '0',
     allowedHosts: parseAllowedHosts(env['LAB_ALLOWED_HOSTS']),
+    lang: readLanguage(env),
     taskTimeoutMs: readInteger(env, 'LAB_TASK_TIMEOUT_MS', 30_000, 100, 600_000),
     ...readRuntimeConditions(env),
   };
@@ -106,9 +126,11 @@ function readRuntimeConditions(
 ): Pick<LabConfig, 'watchMode' | 'stopGraceMs' | 'framed' | 'selfTest'> {
   const watchMode = env['LAB_WATCH_MODE'] || 'per-file';
   if (!(WATCH_MODES as readonly string[]).includes(watchMode)) {
-    throw new ConfigError(
-      `LAB_WATCH_MODE must be ${WATCH_MODES.map((mode) => `"${mode}"`).join(', ')}, not "${watchMode}".`,
-    );
+    const modes = WATCH_MODES.map((mode) => `"${mode}"`).join(', ');
+    throw new ConfigError({
+      fr: `LAB_WATCH_MODE doit valoir ${modes}, pas "${watchMode}".`,
+      en: `LAB_WATCH_MODE must be ${modes}, not "${watchMode}".`,
+    });
   }
   return {
     watchMode: watchMode as WatchMode,
@@ -118,11 +140,26 @@ function readRuntimeConditions(
   };
 }
 
+// LAB_LANG is checked; the system's locale is only a hint, since C.UTF-8 or de_DE are common.
+function readLanguage(env: NodeJS.ProcessEnv): Lang {
+  const raw = env['LAB_LANG'];
+  if (raw !== undefined && raw !== '' && raw !== 'fr' && raw !== 'en') {
+    throw new ConfigError({
+      fr: `LAB_LANG doit valoir "fr" ou "en", pas "${raw}".`,
+      en: `LAB_LANG must be "fr" or "en", not "${raw}".`,
+    });
+  }
+  return labLanguage(env);
+}
+
 function readFlag(env: NodeJS.ProcessEnv, name: string): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '' || raw === '0') return false;
   if (raw === '1') return true;
-  throw new ConfigError(`${name} must be 1 or 0, not "${raw}".`);
+  throw new ConfigError({
+    fr: `${name} doit valoir 1 ou 0, pas "${raw}".`,
+    en: `${name} must be 1 or 0, not "${raw}".`,
+  });
 }
 
 /** Splits a `redis://` URL into the address to reach; throws a ConfigError when it is not one. */
@@ -131,12 +168,16 @@ export function parseRedisUrl(value: string): { host: string; port: number } {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`REDIS_URL is not a URL: "${value}". Example: redis://127.0.0.1:6379`);
+    throw new ConfigError({
+      fr: `REDIS_URL n'est pas une URL : "${value}". Exemple : redis://127.0.0.1:6379`,
+      en: `REDIS_URL is not a URL: "${value}". Example: redis://127.0.0.1:6379`,
+    });
   }
   if (url.protocol !== 'redis:') {
-    throw new ConfigError(
-      `REDIS_URL must start with redis:// (TLS is not supported), not "${url.protocol}//".`,
-    );
+    throw new ConfigError({
+      fr: `REDIS_URL doit commencer par redis:// (TLS n'est pas pris en charge), pas "${url.protocol}//".`,
+      en: `REDIS_URL must start with redis:// (TLS is not supported), not "${url.protocol}//".`,
+    });
   }
   return { host: url.hostname || '127.0.0.1', port: url.port ? Number(url.port) : 6379 };
 }
@@ -152,7 +193,10 @@ function readInteger(
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}".`);
+    throw new ConfigError({
+      fr: `${name} doit être un nombre entier de ${min} à ${max}, pas "${raw}".`,
+      en: `${name} must be a whole number from ${min} to ${max}, not "${raw}".`,
+    });
   }
   return value;
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { MAX_INSTANCES, MIN_INSTANCES } from './config.ts';
 import { pickLanguage, renderDashboard } from './dashboard/page.ts';
 import type { EventBus } from './events.ts';
-import { messageOf } from './errors.ts';
+import { labLanguage, requestLanguage, textOf, type Lang } from './language.ts';
 import { HttpError, openEventStream, readJsonBody, refuseCrossSite, sendJson } from './http.ts';
 import { readCookie } from './balancer.ts';
 import { keyMatches, presentedKey } from './instructor-key.ts';
@@ -41,6 +41,11 @@ export interface ControlTarget {
    * cookie, see instructor-key.ts); `null` outside classroom mode. @default null
    */
   instructorKey?: string | null;
+  /**
+   * `LAB_LANG`: the language of an error answer when the request's `Accept-Language` names
+   * neither French nor English (curl sends none). @default labLanguage() of the environment
+   */
+  lang?: Lang;
 }
 
 const MAX_CONTROL_BODY = 16 * 1024;
@@ -97,14 +102,20 @@ export function createControl(
     }
     if (pathname !== '/lab' && !pathname.startsWith('/lab/')) return false;
     handleApi(target, assets, cookieToken, request, response, url).catch((error: unknown) => {
+      // The dashboard says its page's language in Accept-Language; a tool that says none gets
+      // the lab's. The answer keeps one shape whatever the language: {"error": "<sentence>"}.
+      const lang = requestLanguage(
+        request.headers['accept-language'],
+        target.lang ?? labLanguage(),
+      );
       if (error instanceof HttpError) {
-        sendJson(response, error.status, { error: error.message });
+        sendJson(response, error.status, { error: error.text(lang) });
       } else if (error instanceof RolloutError) {
         // The change was valid but the new instances did not start: the learner's code is at fault.
-        sendJson(response, 422, { error: error.message });
+        sendJson(response, 422, { error: error.text(lang) });
       } else {
         console.error('control API error:', error);
-        sendJson(response, 500, { error: messageOf(error) });
+        sendJson(response, 500, { error: textOf(error, lang) });
       }
     });
     return true;
@@ -126,17 +137,21 @@ async function handleApi(
   const key = target.instructorKey ?? null;
   if (key !== null && method !== 'GET' && method !== 'HEAD') {
     if (!keyMatches(presentedKey(request), key)) {
-      throw new HttpError(
-        401,
-        'Only the instructor drives this lab: send the classroom key (Authorization: Bearer <key>), or open the Instructor URL the lab printed in this browser first.',
-      );
+      throw new HttpError(401, {
+        fr: "Seul l'animateur pilote ce laboratoire : envoyez la clé de la salle (Authorization: Bearer <clé>), ou ouvrez d'abord dans ce navigateur l'adresse de l'animateur que le laboratoire a affichée.",
+        en: 'Only the instructor drives this lab: send the classroom key (Authorization: Bearer <key>), or open the Instructor URL the lab printed in this browser first.',
+      });
     }
   }
 
   if (pathname.startsWith('/lab/assets/')) {
     allow(method, ['GET', 'HEAD']);
     const asset = assets.get(pathname.slice('/lab/assets/'.length));
-    if (!asset) throw new HttpError(404, `No dashboard file ${pathname}.`);
+    if (!asset)
+      throw new HttpError(404, {
+        fr: `Le tableau de bord n'a pas de fichier ${pathname}.`,
+        en: `No dashboard file ${pathname}.`,
+      });
     response.writeHead(200, {
       'content-type': asset.type,
       'cache-control': 'no-cache',
@@ -181,15 +196,27 @@ async function handleApi(
     '/lab/store/start': 'POST',
   };
   const expected = kill ? 'POST' : routes[pathname];
-  if (!expected) throw new HttpError(404, `No platform route ${method} ${pathname}.`);
+  if (!expected)
+    throw new HttpError(404, {
+      fr: `La plateforme n'a pas de route ${method} ${pathname} : voyez la référence du laboratoire.`,
+      en: `No platform route ${method} ${pathname}: see the lab reference.`,
+    });
   allow(method, [expected]);
-  refuseCrossSite(request, 'control the lab', { framed: target.framed });
+  refuseCrossSite(
+    request,
+    { fr: 'piloter le laboratoire', en: 'control the lab' },
+    { framed: target.framed },
+  );
   const body = await readJsonBody(request, MAX_CONTROL_BODY);
 
   if (kill) {
     const id = decodeURIComponent(kill[1] ?? '');
     expectNoFields(body);
-    if (!target.kill(id)) throw new HttpError(404, `No running instance "${id}".`);
+    if (!target.kill(id))
+      throw new HttpError(404, {
+        fr: `Aucune instance « ${id} » ne tourne : GET /lab/state donne celles qui tournent.`,
+        en: `No running instance "${id}": GET /lab/state lists the running ones.`,
+      });
     sendJson(response, 200, { killed: id, state: target.state() });
     return;
   }
@@ -246,19 +273,29 @@ async function runTask(
 
 function allow(method: string, allowed: string[]): void {
   if (!allowed.includes(method)) {
-    throw new HttpError(405, `Use ${allowed.join(' or ')} here, not ${method}.`);
+    throw new HttpError(405, {
+      fr: `Utilisez ici ${allowed.join(' ou ')}, pas ${method}.`,
+      en: `Use ${allowed.join(' or ')} here, not ${method}.`,
+    });
   }
 }
 
 function expectNoFields(body: Record<string, unknown>): void {
   const fields = Object.keys(body);
   if (fields.length > 0)
-    throw new HttpError(400, `Unexpected field "${fields[0]}": this action takes no parameters.`);
+    throw new HttpError(400, {
+      fr: `Champ inattendu « ${fields[0]} » : cette action ne prend aucun paramètre.`,
+      en: `Unexpected field "${fields[0]}": this action takes no parameters.`,
+    });
 }
 
 function readScale(body: Record<string, unknown>): number {
   const extra = Object.keys(body).find((field) => field !== 'count');
-  if (extra) throw new HttpError(400, `Unexpected field "${extra}": send {"count": n}.`);
+  if (extra)
+    throw new HttpError(400, {
+      fr: `Champ inattendu « ${extra} » : envoyez {"count": n}.`,
+      en: `Unexpected field "${extra}": send {"count": n}.`,
+    });
   const count = body['count'];
   if (
     typeof count !== 'number' ||
@@ -266,10 +303,10 @@ function readScale(body: Record<string, unknown>): number {
     count < MIN_INSTANCES ||
     count > MAX_INSTANCES
   ) {
-    throw new HttpError(
-      400,
-      `"count" must be a whole number from ${MIN_INSTANCES} to ${MAX_INSTANCES}.`,
-    );
+    throw new HttpError(400, {
+      fr: `"count" doit être un nombre entier de ${MIN_INSTANCES} à ${MAX_INSTANCES}.`,
+      en: `"count" must be a whole number from ${MIN_INSTANCES} to ${MAX_INSTANCES}.`,
+    });
   }
   return count;
 }
@@ -280,20 +317,26 @@ const CONFIG_FIELDS = ['sessionStore', 'sticky', 'sessionMaxAgeSeconds'];
 function readConfigChange(body: Record<string, unknown>): ConfigChange {
   const extra = Object.keys(body).find((field) => !CONFIG_FIELDS.includes(field));
   if (extra)
-    throw new HttpError(
-      400,
-      `Unexpected field "${extra}": send "sessionStore", "sticky", "sessionMaxAgeSeconds", or several of them.`,
-    );
+    throw new HttpError(400, {
+      fr: `Champ inattendu « ${extra} » : envoyez "sessionStore", "sticky", "sessionMaxAgeSeconds" ou plusieurs d'entre eux.`,
+      en: `Unexpected field "${extra}": send "sessionStore", "sticky", "sessionMaxAgeSeconds", or several of them.`,
+    });
   const change: ConfigChange = {};
   if ('sessionStore' in body) {
     const store = body['sessionStore'];
     if (store !== 'memory' && store !== 'redis')
-      throw new HttpError(400, '"sessionStore" must be "memory" or "redis".');
+      throw new HttpError(400, {
+        fr: '"sessionStore" doit valoir "memory" ou "redis".',
+        en: '"sessionStore" must be "memory" or "redis".',
+      });
     change.sessionStore = store;
   }
   if ('sticky' in body) {
     if (typeof body['sticky'] !== 'boolean')
-      throw new HttpError(400, '"sticky" must be true or false.');
+      throw new HttpError(400, {
+        fr: '"sticky" doit valoir true ou false.',
+        en: '"sticky" must be true or false.',
+      });
     change.sticky = body['sticky'];
   }
   if ('sessionMaxAgeSeconds' in body) {
@@ -304,17 +347,17 @@ function readConfigChange(body: Record<string, unknown>): ConfigChange {
       seconds < MIN_SESSION_MAX_AGE_SECONDS ||
       seconds > MAX_SESSION_MAX_AGE_SECONDS
     )
-      throw new HttpError(
-        400,
-        `"sessionMaxAgeSeconds" must be a whole number of seconds from ${MIN_SESSION_MAX_AGE_SECONDS} to ${MAX_SESSION_MAX_AGE_SECONDS}.`,
-      );
+      throw new HttpError(400, {
+        fr: `"sessionMaxAgeSeconds" doit être un nombre entier de secondes, de ${MIN_SESSION_MAX_AGE_SECONDS} à ${MAX_SESSION_MAX_AGE_SECONDS}.`,
+        en: `"sessionMaxAgeSeconds" must be a whole number of seconds from ${MIN_SESSION_MAX_AGE_SECONDS} to ${MAX_SESSION_MAX_AGE_SECONDS}.`,
+      });
     change.sessionMaxAgeSeconds = seconds;
   }
   if (Object.keys(change).length === 0)
-    throw new HttpError(
-      400,
-      'Send "sessionStore", "sticky", "sessionMaxAgeSeconds", or several of them.',
-    );
+    throw new HttpError(400, {
+      fr: 'Envoyez "sessionStore", "sticky", "sessionMaxAgeSeconds" ou plusieurs d\'entre eux.',
+      en: 'Send "sessionStore", "sticky", "sessionMaxAgeSeconds", or several of them.',
+    });
   return change;
 }
 
@@ -380,7 +423,10 @@ function cookieTest(
     );
     return;
   }
-  throw new HttpError(400, 'Ask /lab/cookie-test?round=1 first, then /lab/cookie-test?round=2.');
+  throw new HttpError(400, {
+    fr: "Demandez d'abord /lab/cookie-test?round=1, puis /lab/cookie-test?round=2.",
+    en: 'Ask /lab/cookie-test?round=1 first, then /lab/cookie-test?round=2.',
+  });
 }
 
 function loadAssets(): Map<string, { body: Buffer; type: string }> {

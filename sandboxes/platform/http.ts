@@ -79,7 +79,7 @@ export function refuseForeignHost(
   if (hostAllowed(request.headers.host, options)) return;
   const name = hostName(request.headers.host ?? '');
   throw new HttpError(403, {
-    fr: `Ce lab ne répond pas au nom d'hôte « ${name} ». Ouvrez-le par localhost ou par son adresse IP, ou ajoutez ce nom à LAB_ALLOWED_HOSTS (séparés par des virgules) en le démarrant.`,
+    fr: `Ce laboratoire ne répond pas au nom d'hôte « ${name} ». Ouvrez-le par localhost ou par son adresse IP, ou ajoutez ce nom à LAB_ALLOWED_HOSTS (séparés par des virgules) en le démarrant.`,
     en: `This lab does not answer to the host name "${name}". Open it as localhost or by its IP address, or add the name to LAB_ALLOWED_HOSTS (comma-separated) when you start it.`,
   });
 }
@@ -97,7 +97,7 @@ export interface CrossSiteOptions {
 /**
  * Refuses a request that a page of another site made through the learner's browser: such a page
  * must not drive the lab or write its files. `action` completes the message, e.g. "control the
- * lab" (`{ fr: 'piloter le lab', en: 'control the lab' }` for both languages).
+ * lab" (`{ fr: 'piloter le laboratoire', en: 'control the lab' }` for both languages).
  */
 export function refuseCrossSite(
   request: http.IncomingMessage,

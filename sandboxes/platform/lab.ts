@@ -16,10 +16,11 @@ import {
 import { appDirFrom, ConfigError, parseRedisUrl, readLabConfig, type LabConfig } from './config.ts';
 import { createControl } from './control.ts';
 import { messageOf } from './errors.ts';
+import { labLanguage, textOf, type Lang } from './language.ts';
 import { EventBus } from './events.ts';
 import { refuseForeignHost, sendJson } from './http.ts';
 import { formatReadyLine, progressLine } from './lines.ts';
-import { Orchestrator } from './orchestrator.ts';
+import { Orchestrator, REPLACE_REASON } from './orchestrator.ts';
 import { SelfTest } from './self-test.ts';
 import { StoreLink } from './store-link.ts';
 import { startStoreProcess, type StoreProcess } from './store-process.ts';
@@ -141,8 +142,9 @@ export async function startLab(
     framed: config.framed,
     instructorKey: config.classroom?.key ?? null,
     cookieTest: (returned) => selfTest?.recordCookie(returned),
+    lang: config.lang,
     kill: (id) => orchestrator.kill(id),
-    replaceAll: () => orchestrator.replaceAll('replace requested'),
+    replaceAll: () => orchestrator.replaceAll(REPLACE_REASON),
     scale: (count) => orchestrator.scale(count),
     configure: (change) => orchestrator.configure(change),
     listTasks: () => orchestrator.tasks.list(),
@@ -313,6 +315,13 @@ function appDirToRun(env: NodeJS.ProcessEnv): string {
 
 /** How a command other than `npm run lab` (e.g. `npm run classroom`) runs the lab. */
 export interface LabMainOptions {
+// The line of a lab that could not start, for the person who started it.
+function cannotStart(why: string, lang: Lang): string {
+  return lang === 'fr'
+    ? `Impossible de démarrer le laboratoire : ${why}`
+    : `Cannot start the lab: ${why}`;
+}
+
   /** The environment to read. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** Changes the configuration read from the environment before the lab starts. */
@@ -334,7 +343,7 @@ export async function main(options: LabMainOptions = {}): Promise<void> {
     await useBundlesForInstances((line) => console.log(`lab: ${line}`));
   } catch (error) {
     if (error instanceof ConfigError || error instanceof LabFileError) {
-      console.error(`Cannot start the lab: ${error.message}`);
+      console.error(cannotStart(textOf(error, labLanguage(env)), labLanguage(env)));
       process.exit(2);
     }
     throw error;
@@ -352,7 +361,7 @@ export async function main(options: LabMainOptions = {}): Promise<void> {
   try {
     lab = await startLab(config, (message) => console.log(`lab: ${message}`), bus);
   } catch (error) {
-    console.error(`Cannot start the lab: ${messageOf(error)}`);
+    console.error(cannotStart(textOf(error, config.lang), config.lang));
     process.exit(1);
   }
   const state = lab.state();

@@ -7,6 +7,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { messageOf } from './errors.ts';
 import type { EventBus } from './events.ts';
 import { Instance } from './instance.ts';
+import {
+  joinLocalized,
+  labLanguage,
+  LocalizedError,
+  type Lang,
+  type Localized,
+} from './language.ts';
 import { parseListeningLine, progressLine } from './lines.ts';
 import { freePort, probe } from './net-utils.ts';
 import type {
@@ -45,6 +52,8 @@ export interface OrchestratorOptions {
   framed?: boolean;
   /** Prints one line of the lab's own output (the watcher's mode and fallbacks). */
   log?: (message: string) => void;
+  /** `LAB_LANG`: the language of the lab's messages, passed on to every instance. @default labLanguage() */
+  lang?: Lang;
   /** How long a one-off task may run before it is killed (`LAB_TASK_TIMEOUT_MS`). @default 30000 */
   taskTimeoutMs?: number;
 }
@@ -61,8 +70,16 @@ const instancePreload = (): string =>
 // each instance gets a port chosen ahead (which may race) and may outlive a killed lab.
 const canPreload = process.allowedNodeEnvironmentFlags.has('--import');
 
+// A rollout's reason is a code that tools and the guided steps read, so it stays in English
+// whatever the lab's language; the dashboard shows it in its page's language.
 /** The reason a rollout gets when the watcher saw an edit. */
 export const EDIT_REASON = 'the app files changed';
+/** The reason of a rollout that `POST /lab/replace` asked for. */
+export const REPLACE_REASON = 'replace requested';
+/** The reason of a rollout to a new session store: `session store: memory → redis`. */
+export function storeChangeReason(from: SessionStoreKind, to: SessionStoreKind): string {
+  return `session store: ${from} → ${to}`;
+}
 /** The reason of a rollout to a new session lifetime: `session max age: 86400 s → 30 s`. */
 export function maxAgeChangeReason(from: number, to: number): string {
   return `session max age: ${from} s → ${to} s`;
@@ -76,8 +93,11 @@ const EDIT_DEBOUNCE_MS = 300;
 /** When the lab stops, instances get at most this long before SIGKILL, whatever the grace. */
 const CLOSE_GRACE_MAX_MS = 5000;
 
-/** A rollout that stopped because a new instance did not start; the old instances keep serving. */
-export class RolloutError extends Error {
+/**
+ * A rollout that stopped because a new instance did not start; the old instances keep serving.
+ * Its message exists in both languages (see language.ts); `message` is the lab's.
+ */
+export class RolloutError extends LocalizedError {
   /** How many old instances had been replaced when the rollout stopped. */
   replaced = 0;
 }
@@ -182,6 +202,11 @@ export class Orchestrator {
     return this.#lastError;
   }
 
+  // The language of the lab's messages, and of its instances'.
+  get #lang(): Lang {
+    return this.#options.lang ?? labLanguage();
+  }
+
   /**
    * Starts the desired instances together and waits until every one is ready. When the app's
    * files do not start, the platform still comes up, reports the error in `lastError` and keeps
@@ -281,7 +306,7 @@ export class Orchestrator {
   #rolloutReason(change: ConfigChange): string | null {
     const reasons: string[] = [];
     if (change.sessionStore !== undefined && change.sessionStore !== this.#sessionStore) {
-      reasons.push(`session store: ${this.#sessionStore} → ${change.sessionStore}`);
+      reasons.push(storeChangeReason(this.#sessionStore, change.sessionStore));
     }
     const maxAge = change.sessionMaxAgeSeconds;
     if (maxAge !== undefined && maxAge !== this.#sessionMaxAgeSeconds) {
@@ -364,12 +389,18 @@ export class Orchestrator {
         try {
           await this.#launchReady(sessionStore);
         } catch (error) {
-          const message = messageOf(error);
-          const detail =
+          const cause = error instanceof LocalizedError ? error.texts : messageOf(error);
+          const detail: Localized =
             replaced === 0
-              ? 'nothing changed: the old instances keep serving'
-              : `${replaced} of ${old.length} instances were replaced before it stopped`;
-          const failure = new RolloutError(`${message}\n(${detail})`);
+              ? {
+                  fr: "rien n'a changé : les anciennes instances continuent de servir",
+                  en: 'nothing changed: the old instances keep serving',
+                }
+              : {
+                  fr: `${replaced} instances sur ${old.length} avaient été remplacées quand il s'est arrêté`,
+                  en: `${replaced} of ${old.length} instances were replaced before it stopped`,
+                };
+          const failure = new RolloutError(joinLocalized(cause, '\n(', detail, ')'), this.#lang);
           failure.replaced = replaced;
           throw failure;
         }
@@ -440,10 +471,19 @@ export class Orchestrator {
     while (Date.now() < deadline) {
       if (!instance.alive) {
         const exit = await instance.exited;
-        const how = exit.signal ? `was stopped by ${exit.signal}` : `exited with code ${exit.code}`;
-        const tail = instance.tail();
+        const tail = instance.tail() ? `\n${instance.tail()}` : '';
+        const id = instance.id;
         throw new RolloutError(
-          `${instance.id} did not start: it ${how}.${tail ? `\n${tail}` : ''}`,
+          exit.signal
+            ? {
+                fr: `${id} n'a pas démarré : ${exit.signal} l'a arrêtée.${tail}`,
+                en: `${id} did not start: it was stopped by ${exit.signal}.${tail}`,
+              }
+            : {
+                fr: `${id} n'a pas démarré : elle s'est terminée avec le code ${exit.code}.${tail}`,
+                en: `${id} did not start: it exited with code ${exit.code}.${tail}`,
+              },
+          this.#lang,
         );
       }
       if (instance.status === 'ready') return instance;
@@ -453,8 +493,13 @@ export class Orchestrator {
       await sleep(25);
     }
     await instance.terminate('failed-to-start', 2000);
+    const seconds = START_TIMEOUT_MS / 1000;
     throw new RolloutError(
-      `${instance.id} did not become ready within ${START_TIMEOUT_MS / 1000} s.`,
+      {
+        fr: `${instance.id} n'est pas devenue prête en ${seconds} s : regardez ce qu'elle a affiché.`,
+        en: `${instance.id} did not become ready within ${seconds} s: look at what it printed.`,
+      },
+      this.#lang,
     );
   }
 
@@ -524,6 +569,8 @@ export class Orchestrator {
       SESSION_MAX_AGE_SECONDS: String(this.#sessionMaxAgeSeconds),
       REDIS_URL: redisUrl,
       SESSION_SECRET: sessionSecret,
+      // The app speaks the lab's language: its shutdown line, its warnings, its errors.
+      LAB_LANG: this.#lang,
       // The app's own, platform-neutral settings for where it is shown. In a frame of another
       // site, over HTTPS outside, a browser only sends back a SameSite=None; Secure cookie,
       // and with third-party cookies blocked only a Partitioned one.

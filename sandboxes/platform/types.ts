@@ -6,6 +6,18 @@
 /** Which session store the instances use. */
 export type SessionStoreKind = 'memory' | 'redis';
 
+/**
+ * `LAB_LANG`: the language of every sentence the lab writes for people (the app's shutdown line,
+ * its warnings and errors, the platform's errors and self-test details), `fr` or `en`. The
+ * sandbox sets it from the page's language; `npm run lab` defaults to the system locale's
+ * (`LC_ALL`, `LC_MESSAGES`, `LANG`), else `fr`; the platform passes it to every instance. A
+ * control API error answers in the request's `Accept-Language` when it names `fr` or `en` (the
+ * dashboard sends its page's), else in `LAB_LANG`; its shape stays `{"error": "<sentence>"}`.
+ * Lines that programs read (ready, progress, self-test, listening: lines.ts) keep one format in
+ * every language; only their sentences for people change. See language.ts.
+ */
+export type LabLanguage = 'fr' | 'en';
+
 /** What `PUT /lab/config` may change; a new store or session lifetime rolls out to new instances. */
 export interface ConfigChange {
   sessionStore?: SessionStoreKind;
@@ -52,12 +64,14 @@ export interface LabState {
   };
   /** How many instances the platform keeps running. */
   desired: number;
-  /** The last rollout that failed (an app file that does not start), until a rollout succeeds. */
+  /** The last rollout that failed (an app file that does not start), until a rollout succeeds; in `LAB_LANG`. */
   lastError: string | null;
   /**
    * A rollout that is due or under way: from the moment it is due (an edit seen, a config
    * change, a replace) until it has finished or failed. Whoever waits for a rollout (checks,
-   * Solve, Reset, tests) waits until this is `null` again.
+   * Solve, Reset, tests) waits until this is `null` again. `reason` is a code in English that
+   * tools and guided steps read (`replace requested`, `the app files changed`, `session store:
+   * memory → redis`), whatever `LAB_LANG` says; the dashboard shows it in its page's language.
    */
   rollout: { reason: string; startedAt: number } | null;
   /** `LAB_FRAMED=1`: the dashboard is shown in a frame of another site (WebContainer's preview). */
@@ -86,7 +100,13 @@ export interface WatcherState {
 /** One finding of the self-test: `ok`, `fallback` (works another way, said in `detail`), `failed`, or not known yet. */
 export interface SelfTestCheck {
   status: 'pending' | 'ok' | 'fallback' | 'failed';
+  /** The finding in a sentence, in the lab's language (`LAB_LANG`), as the self-test line prints it. */
   detail: string;
+  /**
+   * The same sentence in both languages, so that a dashboard shows its page's. Absent from
+   * recordings made before it existed, where `detail` is all there is.
+   */
+  details?: { fr: string; en: string };
 }
 
 /** What the self-test of a browser runtime found, one check each. */

@@ -8,6 +8,7 @@ import type { Lang } from '../../sandboxes/platform/language.ts';
 import {
   control,
   settled,
+  startLabProcess,
   startLabWith,
   Visitor,
   waitForState,
@@ -166,5 +167,17 @@ describe.each(['fr', 'en'] as const)('a lab started with LAB_LANG=%s', (lang) =>
     }
     expect(lab.output()).toMatch(expected.shutdown);
     expect(lab.output()).not.toMatch(EXPECTED[other(lang)].shutdown);
+  });
+});
+
+describe('a lab that cannot start', () => {
+  it.each([
+    [
+      'fr',
+      'Impossible de démarrer le laboratoire : INSTANCES doit être un nombre entier de 1 à 8, pas "9".',
+    ],
+    ['en', 'Cannot start the lab: INSTANCES must be a whole number from 1 to 8, not "9".'],
+  ] as const)('says why in LAB_LANG=%s', async (lang, line) => {
+    await expect(startLabProcess({ LAB_LANG: lang, INSTANCES: '9' })).rejects.toThrow(line);
   });
 });

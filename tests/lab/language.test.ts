@@ -41,12 +41,22 @@ describe('the lab language from the environment', () => {
     expect(languageOfTag(undefined)).toBeNull();
   });
 
-  it('is part of the checked config, and an unknown LAB_LANG stops the lab with what to set', () => {
+  it('is part of the checked config, whose mistakes it words, and an unknown LAB_LANG stops the lab', () => {
     expect(readLabConfig({ LAB_LANG: 'en' }).lang).toBe('en');
     expect(readLabConfig({ LANG: 'C.UTF-8' }).lang).toBe('fr');
     expect(() => readLabConfig({ LAB_LANG: 'de' })).toThrow(ConfigError);
+    // The mistake itself is told in the language the rest of the environment names.
     expect(() => readLabConfig({ LAB_LANG: 'de' })).toThrow(
+      'LAB_LANG doit valoir "fr" ou "en", pas "de".',
+    );
+    expect(() => readLabConfig({ LAB_LANG: 'de', LANG: 'en_US.UTF-8' })).toThrow(
       'LAB_LANG must be "fr" or "en", not "de".',
+    );
+    expect(() => readLabConfig({ LAB_LANG: 'en', INSTANCES: '9' })).toThrow(
+      'INSTANCES must be a whole number from 1 to 8, not "9".',
+    );
+    expect(() => readLabConfig({ LAB_LANG: 'fr', INSTANCES: '9' })).toThrow(
+      'INSTANCES doit être un nombre entier de 1 à 8, pas "9".',
     );
   });
 });

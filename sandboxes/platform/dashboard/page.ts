@@ -8,6 +8,7 @@
  * the page also works when a site serves the lab under a path prefix such as `/labs/sessions/`.
  */
 import { escapeHtml, renderHeadStart } from '../html.ts';
+import { acceptedLanguage, languageOfTag } from '../language.ts';
 import { strings, type Lang, type StringKey } from './strings.ts';
 
 /** Picks the dashboard's language: `?lang=` first, then `Accept-Language`, else French. */
@@ -17,33 +18,9 @@ export function pickLanguage(query: string | null, acceptLanguage: string | unde
   if (asked !== null && (asked.includes('=') || asked.startsWith('?'))) {
     asked = new URLSearchParams(asked).get('lang');
   }
-  const fromQuery = asked === null ? null : primaryLanguage(asked);
+  const fromQuery = asked === null ? null : languageOfTag(asked);
   if (fromQuery !== null) return fromQuery;
-
-  let best: Lang | null = null;
-  let bestWeight = 0;
-  for (const part of (acceptLanguage ?? '').split(',')) {
-    const [tag = '', ...params] = part.split(';').map((piece) => piece.trim());
-    const lang = primaryLanguage(tag);
-    if (lang === null) continue;
-    let weight = 1;
-    for (const param of params) {
-      const match = /^q=([0-9.]+)$/i.exec(param);
-      if (match?.[1] !== undefined) weight = Number(match[1]);
-    }
-    // A strictly greater weight wins, so the header's own order breaks ties.
-    if (Number.isFinite(weight) && weight > bestWeight) {
-      best = lang;
-      bestWeight = weight;
-    }
-  }
-  return best ?? 'fr';
-}
-
-/** Maps a language tag such as `en-GB` to a language the dashboard speaks, or `null`. */
-function primaryLanguage(tag: string): Lang | null {
-  const primary = tag.trim().toLowerCase().split('-')[0];
-  return primary === 'fr' || primary === 'en' ? primary : null;
+  return acceptedLanguage(acceptLanguage) ?? 'fr';
 }
 
 /**

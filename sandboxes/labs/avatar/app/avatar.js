@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import express, { Router } from 'express';
+import { say } from './messages.js';
 
 const MAX_BYTES = 200 * 1024;
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
@@ -22,11 +23,11 @@ export function avatarRoutes(config, _store) {
   router.put('/api/avatar', readImage, async (req, res) => {
     const type = req.is(IMAGE_TYPES);
     if (!type) {
-      res.status(415).json({ error: `Send a picture: ${IMAGE_TYPES.join(', ')}.` });
+      res.status(415).json({ error: say.pictureType(IMAGE_TYPES.join(', ')) });
       return;
     }
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
-      res.status(400).json({ error: 'The picture is empty.' });
+      res.status(400).json({ error: say.pictureEmpty });
       return;
     }
     // The session remembers which picture is this visitor's, and its type.
@@ -42,7 +43,7 @@ export function avatarRoutes(config, _store) {
     const avatar = req.session.avatar;
     const bytes = avatar ? await readIfThere(path.join(folder, avatar.id)) : null;
     if (!bytes) {
-      res.status(404).json({ error: 'No avatar found: upload one with PUT /api/avatar.' });
+      res.status(404).json({ error: say.noAvatar });
       return;
     }
     res.type(avatar.type).send(bytes);
@@ -51,7 +52,7 @@ export function avatarRoutes(config, _store) {
   // A picture over the limit gets a 413 that says what the limit is.
   router.use((error, req, res, next) => {
     if (error.type !== 'entity.too.large') return next(error);
-    res.status(413).json({ error: `The picture is too large: ${MAX_BYTES / 1024} KB at most.` });
+    res.status(413).json({ error: say.pictureTooLarge(MAX_BYTES / 1024) });
   });
 
   return router;

@@ -1,6 +1,7 @@
 // Each visitor's avatar: a small picture they upload once, then see on every page.
 import { randomUUID } from 'node:crypto';
 import express, { Router } from 'express';
+import { say } from './messages.js';
 
 const MAX_BYTES = 200 * 1024;
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
@@ -13,7 +14,7 @@ const ONE_DAY_IN_SECONDS = 24 * 60 * 60;
 // `store` is the session store (see session-store.js); its `client` is the connection to Redis.
 export function avatarRoutes(config, store) {
   if (!store.client) {
-    throw new Error('Avatars are kept in Redis: start the lab with SESSION_STORE=redis.');
+    throw new Error(say.avatarsNeedRedis);
   }
   const redis = store.client;
   const router = Router();
@@ -23,11 +24,11 @@ export function avatarRoutes(config, store) {
   router.put('/api/avatar', readImage, async (req, res) => {
     const type = req.is(IMAGE_TYPES);
     if (!type) {
-      res.status(415).json({ error: `Send a picture: ${IMAGE_TYPES.join(', ')}.` });
+      res.status(415).json({ error: say.pictureType(IMAGE_TYPES.join(', ')) });
       return;
     }
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
-      res.status(400).json({ error: 'The picture is empty.' });
+      res.status(400).json({ error: say.pictureEmpty });
       return;
     }
     // The session remembers which picture is this visitor's, and its type.
@@ -46,7 +47,7 @@ export function avatarRoutes(config, store) {
     const avatar = req.session.avatar;
     const saved = avatar ? await redis.get(`avatar:${avatar.id}`) : null;
     if (!saved) {
-      res.status(404).json({ error: 'No avatar found: upload one with PUT /api/avatar.' });
+      res.status(404).json({ error: say.noAvatar });
       return;
     }
     res.type(avatar.type).send(Buffer.from(saved, 'base64'));
@@ -55,7 +56,7 @@ export function avatarRoutes(config, store) {
   // A picture over the limit gets a 413 that says what the limit is.
   router.use((error, req, res, next) => {
     if (error.type !== 'entity.too.large') return next(error);
-    res.status(413).json({ error: `The picture is too large: ${MAX_BYTES / 1024} KB at most.` });
+    res.status(413).json({ error: say.pictureTooLarge(MAX_BYTES / 1024) });
   });
 
   return router;

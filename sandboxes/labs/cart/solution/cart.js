@@ -1,5 +1,6 @@
 // The shopping cart: what a visitor has put aside before checking out.
 import express, { Router } from 'express';
+import { say } from './messages.js';
 
 const MAX_ITEMS = 50;
 
@@ -18,12 +19,12 @@ export function cartRoutes(config) {
   router.post('/api/cart/items', express.json({ limit: '10kb' }), async (req, res) => {
     const item = readItem(req.body);
     if (item === null) {
-      res.status(400).json({ error: 'Send {"item": "…"}: a name of 1 to 100 characters.' });
+      res.status(400).json({ error: say.itemInvalid });
       return;
     }
     const items = req.session.cart ?? [];
     if (items.length >= MAX_ITEMS) {
-      res.status(409).json({ error: `The cart is full (${MAX_ITEMS} items).` });
+      res.status(409).json({ error: say.cartFull(MAX_ITEMS) });
       return;
     }
     req.session.cart = [...items, item];

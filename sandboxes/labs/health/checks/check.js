@@ -23,7 +23,7 @@ export const checks = [
   {
     id: 'readiness-recovers',
     title: {
-      fr: 'Les instances redeviennent disponibles quand le magasin revient',
+      fr: 'Les instances redeviennent prêtes quand le magasin revient',
       en: 'The instances become ready again when the store is back',
     },
   },
@@ -95,7 +95,7 @@ export async function check(baseUrl, options = {}) {
         : result(
             'readiness-checks-store',
             false,
-            `Pendant la panne du magasin, ${answered(readiness.wrong, '/readyz', 'fr')} : une instance qui répond 200 se dit disponible alors qu’elle ne peut servir aucune requête qui a besoin de la session. Faites vérifier le magasin par /readyz : 503 tant qu’il ne répond pas.`,
+            `Pendant la panne du magasin, ${answered(readiness.wrong, '/readyz', 'fr')} : une instance qui répond 200 se dit prête alors qu’elle ne peut servir aucune requête qui a besoin de la session. Faites vérifier le magasin par /readyz : 503 tant qu’il ne répond pas.`,
             `While the store was down, ${answered(readiness.wrong, '/readyz', 'en')}: an instance that answers 200 says it is ready although it cannot serve any request that needs the session. Make /readyz check the store: 503 as long as it does not answer.`,
           ),
     );
@@ -158,7 +158,7 @@ async function recoveryResult(lab) {
   return result(
     'readiness-recovers',
     false,
-    `Le magasin est revenu, mais après ${RECOVERY_MS / 1000} s ${answered(back.wrong, '/readyz', 'fr')}. Une instance doit se reconnecter seule et redevenir disponible, sans redémarrer.`,
+    `Le magasin est revenu, mais après ${RECOVERY_MS / 1000} s ${answered(back.wrong, '/readyz', 'fr')}. Une instance doit se reconnecter seule et redevenir prête, sans redémarrer.`,
     `The store is back, but after ${RECOVERY_MS / 1000} s ${answered(back.wrong, '/readyz', 'en')}. An instance must reconnect by itself and become ready again, without a restart.`,
   );
 }

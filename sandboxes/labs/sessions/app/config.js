@@ -1,5 +1,7 @@
 // Everything this process needs to know comes from its environment (factor III), so the same
 // code runs as any number of instances without a single change.
+import { say } from './messages.js';
+
 export function readConfig(env) {
   const sessionStore = env.SESSION_STORE ?? 'memory';
   if (sessionStore !== 'memory' && sessionStore !== 'redis') {
@@ -11,7 +13,7 @@ export function readConfig(env) {
     throw new Error('SESSION_SECRET is not set: give every instance the same secret.');
   }
   if (process.getuid?.() === 0) {
-    console.warn('Running as root: this app needs no privilege, run it as an ordinary user.');
+    console.warn(say.runningAsRoot);
   }
   const sameSite = env.SESSION_COOKIE_SAMESITE ?? 'lax';
   if (!['lax', 'strict', 'none'].includes(sameSite)) {

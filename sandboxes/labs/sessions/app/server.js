@@ -8,6 +8,7 @@ import { createSessionStore } from './session-store.js';
 import { healthRoutes } from './health.js';
 import { extraRoutes } from './extra-routes.js';
 import { shutDownGracefully } from './shutdown.js';
+import { say } from './messages.js';
 
 const config = readConfig(process.env);
 const app = express();
@@ -79,18 +80,18 @@ app.delete('/api/session', async (req, res) => {
 app.use(extraRoutes(config, store));
 
 app.use('/api', (req, res) => {
-  res.status(404).json({ error: `No route ${req.method} ${req.originalUrl}` });
+  res.status(404).json({ error: say.noRoute(req.method, req.originalUrl) });
 });
 
 // Any failure reaching the session store ends here: the request gets a 503 and the process
 // stays up, ready to serve again as soon as the store answers.
 app.use((error, req, res, _next) => {
   const storeDown = store.isStoreError(error);
-  console.error(`${req.method} ${req.originalUrl} failed: ${error.message}`);
+  console.error(say.requestFailed(req.method, req.originalUrl, error.message));
   if (res.headersSent) return;
   const status = storeDown ? 503 : (error.status ?? error.statusCode ?? 500);
   res.status(status).json({
-    error: storeDown ? `The session store is unreachable: ${error.message}` : error.message,
+    error: storeDown ? say.storeUnreachable(error.message) : error.message,
   });
 });
 

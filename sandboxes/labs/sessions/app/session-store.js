@@ -1,5 +1,6 @@
 // Where sessions live. `memory` keeps them in this process; `redis` keeps them in a backing
 // service shared by every instance.
+import { say } from './messages.js';
 import session from 'express-session';
 
 // The prefix of every session's key in Redis: `redis-cli ttl sess:<id>` reads one's lifetime.
@@ -56,7 +57,7 @@ export async function createSessionStore(config) {
     lastError = error.message;
   });
   client.on('ready', () => {
-    if (lastError) console.log('redis: connected again');
+    if (lastError) console.log(say.storeBack);
     lastError = '';
   });
   // Start connecting without waiting: the instance starts even while Redis is down, and its

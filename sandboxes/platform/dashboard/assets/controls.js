@@ -3,7 +3,7 @@
  * The platform's controls: kill, replace, scale, configure, stop and start the backing
  * service. Each sends one write to the control API and says how it went.
  */
-import { byId, errorOf, readJson, t } from './format.js';
+import { byId, errorOf, lang, readJson, t } from './format.js';
 import { onKillInstance, setFormDirty } from './state-view.js';
 
 /**
@@ -38,7 +38,8 @@ async function send(method, url, body, label) {
   try {
     response = await fetch(url, {
       method,
-      headers: { 'Content-Type': 'application/json' },
+      // The lab answers an error in the language asked for: this page's, not the browser's.
+      headers: { 'Content-Type': 'application/json', 'Accept-Language': lang },
       body: JSON.stringify(body),
     });
   } catch {

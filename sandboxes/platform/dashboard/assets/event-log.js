@@ -7,7 +7,7 @@
  * @typedef {import('../../types.ts').LabState} LabState
  * @typedef {import('../../types.ts').StopReason} StopReason
  */
-import { byId, el, lang, t } from './format.js';
+import { byId, el, lang, rolloutReasonText, t } from './format.js';
 
 /** How many lines the log keeps, so that a long session stays light. */
 const EVENTS_MAX = 40;
@@ -75,7 +75,7 @@ export function logEvent(event, state) {
       logLine(event.at, t('evStoreUp'));
       break;
     case 'rollout-started':
-      logLine(event.at, t('evRolloutStarted', { reason: event.reason }));
+      logLine(event.at, t('evRolloutStarted', { reason: rolloutReasonText(event.reason) }));
       break;
     case 'rollout-finished':
       logLine(event.at, t('evRolloutFinished'));

@@ -70,6 +70,29 @@ export function el(tag, className, text) {
 }
 
 /**
+ * A rollout's reason in the page's language. The lab sends it as a code in English that tools
+ * read (`replace requested`, `the app files changed`, `session store: memory → redis`); any
+ * other reason, from a newer lab, is shown as it came.
+ * @param {string} reason
+ */
+export function rolloutReasonText(reason) {
+  if (reason === 'replace requested') return t('reasonReplace');
+  if (reason === 'the app files changed') return t('reasonEdit');
+  const store = /^session store: (\w+) → (\w+)$/.exec(reason);
+  if (store) return t('reasonStore', { from: store[1] ?? '', to: store[2] ?? '' });
+  return reason;
+}
+
+/**
+ * A sentence the lab wrote in both languages (`{fr, en}`), in the page's; else the one it has.
+ * @param {{ fr: string, en: string } | undefined} both
+ * @param {string} fallback
+ */
+export function inPageLanguage(both, fallback) {
+  return (lang === 'en' ? both?.en : both?.fr) ?? fallback;
+}
+
+/**
  * Text that screen readers read and that the eye does not see, for what a colour or a symbol shows.
  * @param {string} text
  */

@@ -13,7 +13,16 @@
  * @typedef {import('../../types.ts').SelfTestReport} SelfTestReport
  * @typedef {import('../../types.ts').SelfTestName} SelfTestName
  */
-import { byId, colourClass, el, hiddenText, t, timeText } from './format.js';
+import {
+  byId,
+  colourClass,
+  el,
+  hiddenText,
+  inPageLanguage,
+  rolloutReasonText,
+  t,
+  timeText,
+} from './format.js';
 
 /** @type {LabState | null} */
 let state = null;
@@ -141,7 +150,7 @@ function renderRollout() {
     rolloutSeenAt >= rollout.startedAt ||
     (state?.instances ?? []).some((i) => i.status === 'starting' || i.status === 'stopping');
   line.textContent = t(underWay ? 'rolloutRunning' : 'rolloutDue', {
-    reason: rollout.reason,
+    reason: rolloutReasonText(rollout.reason),
     time: timeText(rollout.startedAt),
   });
   line.hidden = false;
@@ -203,8 +212,9 @@ export function renderSelfTest(report) {
     const item = el('div');
     const value = el('dd', look.className, `${look.symbol} ${t(look.key)}`);
     // What works needs no explanation; a fallback or a failure says what the lab does instead.
-    if (check.detail && check.status !== 'ok') value.append(el('span', 'why', check.detail));
-    else if (check.detail) item.title = check.detail;
+    const detail = inPageLanguage(check.details, check.detail);
+    if (detail && check.status !== 'ok') value.append(el('span', 'why', detail));
+    else if (detail) item.title = detail;
     item.append(el('dt', undefined, t(CHECK_LABEL[name])), value);
     list.append(item);
   }
