@@ -57,7 +57,8 @@ export class StoreLink {
     if (direct && store && target.port === this.#port && this.#server === null) {
       direct.store = store;
       // A cut asked before the store was there is the store's to apply now.
-      if (!direct.up) void store.cut();
+      // A store that cannot do it has exited, which is an outage too.
+      if (!direct.up) store.cut().catch(() => undefined);
       return;
     }
     this.#target = target;
