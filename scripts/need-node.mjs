@@ -7,6 +7,8 @@
 // undici and Lighthouse need 22.19, eslint-plugin-astro 22.22.3 or 24.16 or 26.3, and Vitest
 // skips the odd majors 23 and 25.
 //   node scripts/need-node.mjs && node scripts/start.ts
+// `npm run lab` imports it instead, as the first thing its entry does (scripts/lab.mjs): one Node
+// start fewer before the lab, whose start is measured in tens of milliseconds.
 
 /** The lowest release of each supported major; a major after the last one listed is supported. */
 const FLOORS = [

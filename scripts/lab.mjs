@@ -1,0 +1,22 @@
+// `npm run lab`: the lab's entry, in plain JavaScript so that any Node can read it. In one process
+// it does what two did before (`node scripts/need-node.mjs && node sandboxes/platform/lab.ts`):
+// - the Node guard first, which on an older Node says which Node the project needs and exits,
+//   before any TypeScript is read;
+// - then the V8 compile cache, turned on before the platform's modules load (an entry's own
+//   static imports would load before any line of it runs, hence the dynamic import below), and
+//   handed on to the embedded store, which inherits the variable: with it the platform's
+//   TypeScript is stripped and compiled once, not at every start. Instances get the same folder
+//   from the orchestrator.
+//   node scripts/lab.mjs
+import module from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import './need-node.mjs';
+
+// The orchestrator gives its instances this very folder (NODE_COMPILE_CACHE in orchestrator.ts).
+const cache = path.join(os.tmpdir(), 'twelve-factor-lab-compile-cache');
+process.env.NODE_COMPILE_CACHE ||= cache;
+module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE);
+
+const { main } = await import('../sandboxes/platform/lab.ts');
+await main();
