@@ -17,6 +17,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { EventBus } from './events.ts';
 import { messageOf } from './errors.ts';
+import { labLanguage, LocalizedError, type Lang, type Localized } from './language.ts';
 import { parseListeningLine } from './lines.ts';
 import type { TaskResult } from './types.ts';
 
@@ -42,26 +43,11 @@ const CLOSE_GRACE_MS = 1000;
 // can reach outside tasks/ (no slash, no dot, no `..`), whatever the URL encoded.
 const TASK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-/** A sentence in both languages of the lab, for the control API to answer in the caller's. */
-export interface TaskMessage {
-  fr: string;
-  en: string;
-}
-
-/** Why a task cannot run, in both languages; `message` is the English one. */
-class TaskError extends Error {
-  readonly texts: TaskMessage;
-  constructor(texts: TaskMessage) {
-    super(texts.en);
-    this.texts = texts;
-  }
-}
-
 /** A task that does not exist, or a name that cannot be one; the message says which and what to do. */
-export class UnknownTaskError extends TaskError {}
+export class UnknownTaskError extends LocalizedError {}
 
 /** A task refused because too many run already, or because the lab is stopping. */
-export class TaskRefusedError extends TaskError {}
+export class TaskRefusedError extends LocalizedError {}
 
 /** What the runner needs from the platform. */
 export interface TaskRunnerOptions {
@@ -74,6 +60,8 @@ export interface TaskRunnerOptions {
   nodeArgs?: () => string[];
   /** @default DEFAULT_TASK_TIMEOUT_MS */
   timeoutMs?: number;
+  /** The language of the lines the lab adds to a task's output (`LAB_LANG`). @default labLanguage() */
+  lang?: Lang;
 }
 
 /** Whether `name` could be a task's name at all (a plain file name, without `.js`). */
@@ -223,14 +211,33 @@ export class TaskRunner {
         finished = true;
         clearTimeout(timer);
         this.#running.delete(child);
-        if (spawnError !== null) say('stderr', `lab: the task could not start: ${spawnError}`);
-        if (timedOut) {
+        // The lab's own lines in the task's output, in the lab's language.
+        const lang = this.#options.lang ?? labLanguage();
+        const labSays = (text: Localized): string => `lab: ${text[lang]}`;
+        if (spawnError !== null) {
           say(
             'stderr',
-            `lab: the task ran longer than ${formatSeconds(timeoutMs)} and was stopped (SIGKILL); a one-off task must end on its own, so close what it opened (a connection, a timer)`,
+            labSays({
+              fr: `la tâche n'a pas pu démarrer : ${spawnError}`,
+              en: `the task could not start: ${spawnError}`,
+            }),
           );
         }
-        const output = dropped > 0 ? [...lines, `lab: ${dropped} more lines not kept`] : lines;
+        if (timedOut) {
+          const limit = formatSeconds(timeoutMs);
+          say(
+            'stderr',
+            labSays({
+              fr: `la tâche a tourné plus de ${limit} et a été arrêtée (SIGKILL) ; une tâche ponctuelle doit se terminer d'elle-même : fermez ce qu'elle a ouvert (une connexion, un minuteur)`,
+              en: `the task ran longer than ${limit} and was stopped (SIGKILL); a one-off task must end on its own, so close what it opened (a connection, a timer)`,
+            }),
+          );
+        }
+        const more = {
+          fr: `${dropped} lignes de plus non gardées`,
+          en: `${dropped} more lines not kept`,
+        };
+        const output = dropped > 0 ? [...lines, labSays(more)] : lines;
         const result: TaskResult = {
           task: name,
           exitCode: exit?.code ?? null,
