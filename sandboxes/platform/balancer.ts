@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { EventBus } from './events.ts';
 import { sendJson } from './http.ts';
+import { labLanguage, type Lang, type Localized } from './language.ts';
 import type { Instance } from './instance.ts';
 import { SESSION_HEADERS } from './types.ts';
 
@@ -24,6 +25,11 @@ export interface BalancerOptions {
    * passed on (classroom mode reads the room's counts from them). @default none
    */
   onAppAnswer?: (answer: AppAnswer) => void;
+  /**
+   * `LAB_LANG`: the language of the balancer's own errors, which stand in for the app's answer,
+   * so they speak the app's language. @default labLanguage()
+   */
+  lang?: Lang;
 }
 
 /** One answer of the app to an `/api/*` request, as the balancer passed it on. */
@@ -72,6 +78,7 @@ export class Balancer {
   #cookieName: string;
   #framed: boolean;
   #onAppAnswer: ((answer: AppAnswer) => void) | null;
+  #lang: Lang;
   #next = 0;
   #affinity = new Map<string, string>();
   #agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
@@ -82,6 +89,7 @@ export class Balancer {
     this.#cookieName = options.cookieName ?? 'lab.sid';
     this.#framed = options.framed ?? false;
     this.#onAppAnswer = options.onAppAnswer ?? null;
+    this.#lang = options.lang ?? labLanguage();
   }
 
   /** Forwards one request to an instance and its answer back to the client. */
@@ -100,13 +108,21 @@ export class Balancer {
     });
     request.on('end', () => {
       if (tooLarge) {
-        sendJson(response, 413, { error: `Request body larger than ${MAX_BODY_BYTES} bytes.` });
+        sendJson(response, 413, {
+          error: this.#say({
+            fr: `Corps de requête de plus de ${MAX_BODY_BYTES} octets : envoyez-en moins.`,
+            en: `Request body larger than ${MAX_BODY_BYTES} bytes: send less.`,
+          }),
+        });
         return;
       }
       const carried = request.headers[SESSION_HEADERS.session];
       if (typeof carried === 'string' && carried !== '' && !COOKIE_VALUE.test(carried)) {
         sendJson(response, 400, {
-          error: `${SESSION_HEADERS.session} must hold a cookie value as the lab sent it (no spaces, commas or semicolons).`,
+          error: this.#say({
+            fr: `${SESSION_HEADERS.session} doit contenir une valeur de témoin telle que le laboratoire l'a envoyée (sans espace, virgule ni point-virgule).`,
+            en: `${SESSION_HEADERS.session} must hold a cookie value as the lab sent it (no spaces, commas or semicolons).`,
+          }),
         });
         return;
       }
@@ -114,6 +130,11 @@ export class Balancer {
       this.#forward(request, response, body, receivedAt);
     });
     request.on('error', () => response.destroy());
+  }
+
+  // One of the balancer's own sentences, in the lab's language.
+  #say(text: Localized): string {
+    return text[this.#lang];
   }
 
   /** Closes the idle connections kept to the instances. */
@@ -130,7 +151,10 @@ export class Balancer {
     const candidates = this.#source.routable();
     if (candidates.length === 0) {
       sendJson(response, 503, {
-        error: 'No instance is running: the platform is starting or replacing them.',
+        error: this.#say({
+          fr: 'Aucune instance ne tourne : la plateforme est en train de les démarrer ou de les remplacer. Réessayez dans un instant.',
+          en: 'No instance is running: the platform is starting or replacing them. Try again in a moment.',
+        }),
       });
       this.#report(request.headers.cookie, request, null, 503, receivedAt, undefined);
       return;
@@ -198,7 +222,10 @@ export class Balancer {
           return;
         }
         sendJson(response, 502, {
-          error: `Instance ${instance.id} failed before answering (${error.code ?? error.message}).`,
+          error: this.#say({
+            fr: `L'instance ${instance.id} a échoué avant de répondre (${error.code ?? error.message}) : réessayez.`,
+            en: `Instance ${instance.id} failed before answering (${error.code ?? error.message}): try again.`,
+          }),
         });
         this.#report(cookieHeader, request, instance.id, 502, receivedAt, undefined);
       });

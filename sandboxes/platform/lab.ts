@@ -85,6 +85,7 @@ export async function startLab(
       watchMode: config.watchMode,
       stopGraceMs: config.stopGraceMs,
       framed: config.framed,
+      lang: config.lang,
       log: progress,
       taskTimeoutMs: config.taskTimeoutMs,
     },
@@ -102,6 +103,7 @@ export async function startLab(
         },
         onWatcherSilent: (reason) => orchestrator.pollAppFiles(reason),
         print: (line) => console.log(line),
+        lang: config.lang,
         onReport: (report) => {
           bus.emit({ type: 'self-test', at: Date.now(), report });
           announceState();
@@ -134,15 +136,16 @@ export async function startLab(
     : null;
   const balancer = new Balancer(orchestrator, bus, {
     framed: config.framed,
+    lang: config.lang,
     ...(classroom ? { onAppAnswer: (answer: AppAnswer) => classroom.recordAnswer(answer) } : {}),
   });
   const control = createControl({
     bus,
     state,
     framed: config.framed,
+    lang: config.lang,
     instructorKey: config.classroom?.key ?? null,
     cookieTest: (returned) => selfTest?.recordCookie(returned),
-    lang: config.lang,
     kill: (id) => orchestrator.kill(id),
     replaceAll: () => orchestrator.replaceAll(REPLACE_REASON),
     scale: (count) => orchestrator.scale(count),
@@ -313,8 +316,6 @@ function appDirToRun(env: NodeJS.ProcessEnv): string {
   return appDir;
 }
 
-/** How a command other than `npm run lab` (e.g. `npm run classroom`) runs the lab. */
-export interface LabMainOptions {
 // The line of a lab that could not start, for the person who started it.
 function cannotStart(why: string, lang: Lang): string {
   return lang === 'fr'
@@ -322,6 +323,8 @@ function cannotStart(why: string, lang: Lang): string {
     : `Cannot start the lab: ${why}`;
 }
 
+/** How a command other than `npm run lab` (e.g. `npm run classroom`) runs the lab. */
+export interface LabMainOptions {
   /** The environment to read. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** Changes the configuration read from the environment before the lab starts. */

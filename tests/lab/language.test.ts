@@ -1,9 +1,14 @@
 // How the lab picks the language of a message: LAB_LANG and the system's locale, a request's
 // Accept-Language, and the errors written in both languages.
+import http from 'node:http';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { Balancer } from '../../sandboxes/platform/balancer.ts';
+import { EventBus } from '../../sandboxes/platform/events.ts';
 import { ConfigError, readLabConfig } from '../../sandboxes/platform/config.ts';
 import { HttpError } from '../../sandboxes/platform/http.ts';
 import {
+  type Lang,
   acceptedLanguage,
   joinLocalized,
   labLanguage,
@@ -144,5 +149,37 @@ describe('lines that programs read', () => {
     });
     expect(parseSelfTestLine(fr)).toMatchObject({ name: 'sigterm', status: 'ok' });
     expect(parseSelfTestLine(en)).toMatchObject({ name: 'sigterm', status: 'ok' });
+  });
+});
+
+describe("the balancer's own answers", () => {
+  // A real balancer on a real port, with no instance to send the visit to.
+  async function visitWithNoInstance(lang: Lang): Promise<{ status: number; error: unknown }> {
+    const balancer = new Balancer({ routable: () => [], sticky: false }, new EventBus(), { lang });
+    const server = http.createServer((request, response) => balancer.handle(request, response));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as { port: number };
+      const response = await fetch(`http://127.0.0.1:${port}/api/visit`, { method: 'POST' });
+      return {
+        status: response.status,
+        error: ((await response.json()) as { error: unknown }).error,
+      };
+    } finally {
+      balancer.close();
+      server.close();
+    }
+  }
+
+  it('stand in for the app, so they speak the lab language', async () => {
+    expect(await visitWithNoInstance('fr')).toEqual({
+      status: 503,
+      error: expect.stringMatching(/^Aucune instance ne tourne : /),
+    });
+    expect(await visitWithNoInstance('en')).toEqual({
+      status: 503,
+      error: expect.stringMatching(/^No instance is running: /),
+    });
   });
 });
