@@ -14,6 +14,10 @@ export default defineConfig({
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/**/*.process.test.ts', 'tests/browser/**', 'node_modules/**'],
           testTimeout: 20_000,
+          // Vitest's default is one worker fewer than the cores: one on a two-core machine, where
+          // these files then ran one by one, and after the process tests. Every core, and first.
+          maxWorkers: '100%',
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -25,6 +29,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          // After the unit project (whose worker count differs, so it needs a group of its own).
+          sequence: { groupOrder: 1 },
         },
       },
     ],
