@@ -10,7 +10,12 @@ import {
   judgeStep,
   runValues,
 } from '../../sandboxes/platform/dashboard/assets/steps.js';
-import { readScenario, parseScenario, type Frame } from '../../sandboxes/labs/scenario-model.ts';
+import {
+  checkAgainstLab,
+  readScenario,
+  parseScenario,
+  type Frame,
+} from '../../sandboxes/labs/scenario-model.ts';
 
 const fixture = JSON.parse(
   fs.readFileSync(new URL('./fixtures/task-run.json', import.meta.url), 'utf8'),
@@ -129,5 +134,23 @@ describe('the model', () => {
         'x.json',
       ),
     ).toThrow(/"steps\[0\]\.expect\[0\]\.min" must be a whole number from 0 to 10000/);
+  });
+
+  it('refuses a step that runs, or reads, a task its lab does not have', () => {
+    const broken = {
+      ...scenario,
+      steps: [
+        {
+          ...step('task-memory'),
+          action: { type: 'task' as const, name: 'drop-tables' },
+          expect: [{ type: 'task-ran' as const, name: 'drop-tables' }],
+        },
+      ],
+    };
+    expect(() => checkAgainstLab(broken, 'x.json')).toThrow(
+      '"steps[0].action.name" is drop-tables, not a task of the lab\'s app/tasks/ (add-first-seen, count-sessions)',
+    );
+    expect(() => checkAgainstLab(broken, 'x.json')).toThrow('"steps[0].expect[0].name"');
+    expect(() => checkAgainstLab(scenario, 'x.json')).not.toThrow();
   });
 });
