@@ -12,15 +12,11 @@
  * (`scripts/record.ts`) drives the real lab through them. The dashboard imports the types in
  * JSDoc: `@typedef {import('../../../labs/scenario-model.ts').Recording} Recording`.
  */
-import { createHash } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
-import { MAX_INSTANCES, MIN_INSTANCES } from "../platform/config.ts";
-import type {
-  LabEvent,
-  LabState,
-  SessionStoreKind,
-} from "../platform/types.ts";
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MAX_INSTANCES, MIN_INSTANCES } from '../platform/config.ts';
+import type { LabEvent, LabState, SessionStoreKind } from '../platform/types.ts';
 import {
   isExercise,
   labFolder,
@@ -29,9 +25,9 @@ import {
   listLabs,
   readManifest,
   type Bilingual,
-} from "./lab-model.ts";
+} from './lab-model.ts';
 
-export type { Bilingual } from "./lab-model.ts";
+export type { Bilingual } from './lab-model.ts';
 
 /** What a scenario's lab starts with. */
 export interface ScenarioStart {
@@ -40,11 +36,11 @@ export interface ScenarioStart {
   /** 1 to 8. */
   instances: number;
   /** `app`: the starting files; `solution`: an exercise's solution laid over them. */
-  files: "app" | "solution";
+  files: 'app' | 'solution';
 }
 
 /** The app paths a visit may ask for: a visit, a look at the session, the two health checks. */
-export type VisitPath = "/api/visit" | "/api/session" | "/healthz" | "/readyz";
+export type VisitPath = '/api/visit' | '/api/session' | '/healthz' | '/readyz';
 
 /**
  * What the learner does in a step, as the dashboard's controls (or the lesson's curl) do it.
@@ -61,18 +57,18 @@ export type VisitPath = "/api/visit" | "/api/session" | "/healthz" | "/readyz";
  * - `task`: runs the admin task `name` (`POST /lab/tasks/{name}`).
  */
 export type StepAction =
-  | { type: "visit"; count?: number; path?: VisitPath; fresh?: boolean }
-  | { type: "burst"; count: number; during?: "replace" }
-  | { type: "kill"; target: "last-answered" | "first" }
-  | { type: "replace" }
-  | { type: "scale"; count: number }
-  | { type: "config"; sessionStore?: SessionStoreKind; sticky?: boolean }
-  | { type: "store-stop" }
-  | { type: "store-start" }
-  | { type: "edit"; file: string; find: string; replace: string }
-  | { type: "solve" }
-  | { type: "check" }
-  | { type: "task"; name: string };
+  | { type: 'visit'; count?: number; path?: VisitPath; fresh?: boolean }
+  | { type: 'burst'; count: number; during?: 'replace' }
+  | { type: 'kill'; target: 'last-answered' | 'first' }
+  | { type: 'replace' }
+  | { type: 'scale'; count: number }
+  | { type: 'config'; sessionStore?: SessionStoreKind; sticky?: boolean }
+  | { type: 'store-stop' }
+  | { type: 'store-start' }
+  | { type: 'edit'; file: string; find: string; replace: string }
+  | { type: 'solve' }
+  | { type: 'check' }
+  | { type: 'task'; name: string };
 
 /**
  * A fact the lab's states, events and visits must show during a step. The step engine knows
@@ -80,65 +76,61 @@ export type StepAction =
  */
 export type Fact =
   /** Every visit of the step got an answer with `status` (default 200). */
-  | { type: "answered"; status?: number }
+  | { type: 'answered'; status?: number }
   /** Memory sessions: several instances answered and the count never reached the visits made. */
-  | { type: "count-splits" }
+  | { type: 'count-splits' }
   /** The count rises by one at each visit of the step, from its first. */
-  | { type: "count-climbs" }
+  | { type: 'count-climbs' }
   /** A new visitor's first visit counts 1. */
-  | { type: "count-starts-at-1" }
+  | { type: 'count-starts-at-1' }
   /** A visit that sent the session cookie counted 1 again; `on: 'new-instance'`: on an instance started during the step. */
-  | { type: "count-restarts-at-1"; on?: "new-instance" | "any" }
+  | { type: 'count-restarts-at-1'; on?: 'new-instance' | 'any' }
   /** The first counted visit goes on from the last count before the step, and the count climbs. */
-  | { type: "count-continues" }
+  | { type: 'count-continues' }
   /** The visits went to at least `instances` (default 2) different instances. */
-  | { type: "round-robin"; instances?: number }
+  | { type: 'round-robin'; instances?: number }
   /** One instance answered every visit of the step. */
-  | { type: "same-instance" }
+  | { type: 'same-instance' }
   /** An instance was killed and a fresh one, under a new id, became ready in its place. */
-  | { type: "instance-replaced" }
+  | { type: 'instance-replaced' }
   /** Every instance there before the step stopped (`replaced`) and as many new ones are ready. */
-  | { type: "all-replaced" }
+  | { type: 'all-replaced' }
   /** `count` instances are ready and the platform wants that many. */
-  | { type: "scaled"; count: number }
+  | { type: 'scaled'; count: number }
   /** The state shows this configuration, and no rollout is under way. */
-  | {
-      type: "config-applied";
-      sessionStore?: SessionStoreKind;
-      sticky?: boolean;
-    }
-  | { type: "store-down" }
-  | { type: "store-up" }
+  | { type: 'config-applied'; sessionStore?: SessionStoreKind; sticky?: boolean }
+  | { type: 'store-down' }
+  | { type: 'store-up' }
   /** Every `/healthz` asked during the step answered 200. */
-  | { type: "liveness-200" }
+  | { type: 'liveness-200' }
   /** Every `/readyz` asked during the step answered `503` (or 200 for `readiness-200`). */
-  | { type: "readiness-503" }
-  | { type: "readiness-200" }
+  | { type: 'readiness-503' }
+  | { type: 'readiness-200' }
   /** A visit of `/api/*` answered 503 with an error, and the lab stayed up. */
-  | { type: "api-503" }
+  | { type: 'api-503' }
   /** The state showed every instance `unready`. */
-  | { type: "instances-unready" }
+  | { type: 'instances-unready' }
   /** The latest state shows every instance `ready`, as many as the platform wants. */
-  | { type: "instances-ready" }
+  | { type: 'instances-ready' }
   /** An instance failed its liveness check and the platform replaced it (`unhealthy`). */
-  | { type: "liveness-kills" }
+  | { type: 'liveness-kills' }
   /** No instance stopped during the step. */
-  | { type: "no-restart" }
+  | { type: 'no-restart' }
   /** A rolling replacement finished (`rollout-finished`), or stopped (`rollout-failed`). */
-  | { type: "rollout-finished" }
-  | { type: "rollout-failed" }
+  | { type: 'rollout-finished' }
+  | { type: 'rollout-failed' }
   /** The exercise's check failed, or passed, on the files of that moment. */
-  | { type: "check-fails" }
-  | { type: "check-passes" }
+  | { type: 'check-fails' }
+  | { type: 'check-passes' }
   /** A file of the app changed (`file`, or any). */
-  | { type: "files-changed"; file?: string }
+  | { type: 'files-changed'; file?: string }
   /** The admin task `name` ran and exited with 0. */
-  | { type: "task-ran"; name: string }
+  | { type: 'task-ran'; name: string }
   /**
    * The admin task `name` ran and its count line (`3 sessions found…`, `0 session trouvée.`: a
    * line that starts with a number and "session") says it found from `min` to `max` sessions.
    */
-  | { type: "task-sessions"; name: string; min?: number; max?: number };
+  | { type: 'task-sessions'; name: string; min?: number; max?: number };
 
 /** One step of a guided experiment. */
 export interface Step {
@@ -180,8 +172,8 @@ export interface Scenario {
 /** One visit's answer, as the dashboard shows it. */
 export interface VisitFrame {
   at: number;
-  kind: "visit";
-  method: "GET" | "POST";
+  kind: 'visit';
+  method: 'GET' | 'POST';
   path: VisitPath;
   status: number;
   /** The answer's JSON: `{instance, visits, store}`, `{status, instance}`, `{error}`. */
@@ -189,7 +181,7 @@ export interface VisitFrame {
   /** The instance that answered, from the body; null when none says. */
   instance: string | null;
   /** The balancer's `x-lab-cookie`: the request carried the session (`sent`), got a new one, or neither. */
-  cookie: "sent" | "new" | "none";
+  cookie: 'sent' | 'new' | 'none';
   /** From the request to the whole answer, in milliseconds. */
   ms: number;
 }
@@ -197,7 +189,7 @@ export interface VisitFrame {
 /** A check's results, in both languages. */
 export interface CheckFrame {
   at: number;
-  kind: "check";
+  kind: 'check';
   ok: boolean;
   results: { id: string; ok: boolean; message: Bilingual }[];
 }
@@ -207,24 +199,17 @@ export interface CheckFrame {
  * step engine reads the same shapes live (with `at` from any origin), as its observations.
  */
 export type Frame =
-  | { at: number; kind: "state"; state: LabState }
-  | { at: number; kind: "event"; event: LabEvent }
+  | { at: number; kind: 'state'; state: LabState }
+  | { at: number; kind: 'event'; event: LabEvent }
   | VisitFrame
   /** A line the lab printed (its own log, the instances' output). */
-  | { at: number; kind: "output"; line: string }
+  | { at: number; kind: 'output'; line: string }
   /** A file of the app as it was before and after an edit or Solve. */
-  | { at: number; kind: "files"; file: string; before: string; after: string }
+  | { at: number; kind: 'files'; file: string; before: string; after: string }
   | CheckFrame;
 
 /** The kinds of frames, in the order the model lists them. */
-export const FRAME_KINDS = [
-  "state",
-  "event",
-  "visit",
-  "output",
-  "files",
-  "check",
-] as const;
+export const FRAME_KINDS = ['state', 'event', 'visit', 'output', 'files', 'check'] as const;
 
 /** A real run of a scenario, played where no lab can run. */
 export interface Recording {
@@ -247,76 +232,62 @@ export const MAX_RECORDING_GZIP = 60 * 1024;
 export class ScenarioFileError extends Error {}
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;
-const SCENARIO_FIELDS = [
-  "id",
-  "lab",
-  "title",
-  "pages",
-  "start",
-  "steps",
-] as const;
-const STEP_FIELDS = ["id", "do", "see", "action", "expect", "caption"] as const;
-const VISIT_PATHS: readonly string[] = [
-  "/api/visit",
-  "/api/session",
-  "/healthz",
-  "/readyz",
-];
+const SCENARIO_FIELDS = ['id', 'lab', 'title', 'pages', 'start', 'steps'] as const;
+const STEP_FIELDS = ['id', 'do', 'see', 'action', 'expect', 'caption'] as const;
+const VISIT_PATHS: readonly string[] = ['/api/visit', '/api/session', '/healthz', '/readyz'];
 /** The parameters each action takes, and whether each is required. */
-const ACTION_PARAMS: Record<StepAction["type"], Record<string, boolean>> = {
+const ACTION_PARAMS: Record<StepAction['type'], Record<string, boolean>> = {
   visit: { count: false, path: false, fresh: false },
   burst: { count: true, during: false },
   kill: { target: true },
   replace: {},
   scale: { count: true },
   config: { sessionStore: false, sticky: false },
-  "store-stop": {},
-  "store-start": {},
+  'store-stop': {},
+  'store-start': {},
   edit: { file: true, find: true, replace: true },
   solve: {},
   check: {},
   task: { name: true },
 };
-const FACT_PARAMS: Record<Fact["type"], Record<string, boolean>> = {
+const FACT_PARAMS: Record<Fact['type'], Record<string, boolean>> = {
   answered: { status: false },
-  "count-splits": {},
-  "count-climbs": {},
-  "count-starts-at-1": {},
-  "count-restarts-at-1": { on: false },
-  "count-continues": {},
-  "round-robin": { instances: false },
-  "same-instance": {},
-  "instance-replaced": {},
-  "all-replaced": {},
+  'count-splits': {},
+  'count-climbs': {},
+  'count-starts-at-1': {},
+  'count-restarts-at-1': { on: false },
+  'count-continues': {},
+  'round-robin': { instances: false },
+  'same-instance': {},
+  'instance-replaced': {},
+  'all-replaced': {},
   scaled: { count: true },
-  "config-applied": { sessionStore: false, sticky: false },
-  "store-down": {},
-  "store-up": {},
-  "liveness-200": {},
-  "readiness-503": {},
-  "readiness-200": {},
-  "api-503": {},
-  "instances-unready": {},
-  "instances-ready": {},
-  "liveness-kills": {},
-  "no-restart": {},
-  "rollout-finished": {},
-  "rollout-failed": {},
-  "check-fails": {},
-  "check-passes": {},
-  "files-changed": { file: false },
-  "task-ran": { name: true },
-  "task-sessions": { name: true, min: false, max: false },
+  'config-applied': { sessionStore: false, sticky: false },
+  'store-down': {},
+  'store-up': {},
+  'liveness-200': {},
+  'readiness-503': {},
+  'readiness-200': {},
+  'api-503': {},
+  'instances-unready': {},
+  'instances-ready': {},
+  'liveness-kills': {},
+  'no-restart': {},
+  'rollout-finished': {},
+  'rollout-failed': {},
+  'check-fails': {},
+  'check-passes': {},
+  'files-changed': { file: false },
+  'task-ran': { name: true },
+  'task-sessions': { name: true, min: false, max: false },
 };
 
 // The parameters' tables name every action and every fact (their types make a missing or an
 // unknown name an error), so the lists of names are read from them rather than written again.
 /** The names of the actions, in the order the model lists them. */
-export const ACTION_TYPES = Object.keys(
-  ACTION_PARAMS,
-) as readonly StepAction["type"][];
+export const ACTION_TYPES = Object.keys(ACTION_PARAMS) as readonly StepAction['type'][];
 /** The names of the facts, in the order the model lists them. */
-export const FACT_TYPES = Object.keys(FACT_PARAMS) as readonly Fact["type"][];
+export const FACT_TYPES = Object.keys(FACT_PARAMS) as readonly Fact['type'][];
 
 /**
  * Checks the shape of one scenario file's content; `file` is the name its errors give. It
@@ -326,72 +297,50 @@ export function parseScenario(data: unknown, file: string): Scenario {
   const problems: string[] = [];
   if (!isObject(data)) {
     throw new ScenarioFileError(
-      `${file}: expected a JSON object with ${SCENARIO_FIELDS.map((f) => `"${f}"`).join(", ")}.`,
+      `${file}: expected a JSON object with ${SCENARIO_FIELDS.map((f) => `"${f}"`).join(', ')}.`,
     );
   }
-  unknownFields(data, SCENARIO_FIELDS, "", problems);
-  if (typeof data["id"] !== "string" || !ID.test(data["id"])) {
-    problems.push(
-      `"id" must be lower case, digits and dashes, not ${show(data["id"])}`,
-    );
+  unknownFields(data, SCENARIO_FIELDS, '', problems);
+  if (typeof data['id'] !== 'string' || !ID.test(data['id'])) {
+    problems.push(`"id" must be lower case, digits and dashes, not ${show(data['id'])}`);
   }
-  if (typeof data["lab"] !== "string" || !ID.test(data["lab"])) {
-    problems.push(
-      `"lab" must name a lab of sandboxes/labs/, not ${show(data["lab"])}`,
-    );
+  if (typeof data['lab'] !== 'string' || !ID.test(data['lab'])) {
+    problems.push(`"lab" must name a lab of sandboxes/labs/, not ${show(data['lab'])}`);
   }
-  bilingual(data["title"], "title", problems);
-  const pages = data["pages"];
+  bilingual(data['title'], 'title', problems);
+  const pages = data['pages'];
   if (!Array.isArray(pages) || pages.length === 0) {
-    problems.push(
-      `"pages" must list the lessons that embed it (e.g. "02-memory-sessions")`,
-    );
+    problems.push(`"pages" must list the lessons that embed it (e.g. "02-memory-sessions")`);
   } else {
     pages.forEach((page, i) => {
-      if (typeof page !== "string" || !ID.test(page)) {
-        problems.push(
-          `"pages[${i}]" must be a lesson's slug, not ${show(page)}`,
-        );
+      if (typeof page !== 'string' || !ID.test(page)) {
+        problems.push(`"pages[${i}]" must be a lesson's slug, not ${show(page)}`);
       }
     });
   }
-  const start = data["start"];
+  const start = data['start'];
   if (!isObject(start)) {
-    problems.push(
-      `"start" must be {"sessionStore","sticky","instances","files"}`,
-    );
+    problems.push(`"start" must be {"sessionStore","sticky","instances","files"}`);
   } else {
-    unknownFields(
-      start,
-      ["sessionStore", "sticky", "instances", "files"],
-      "start.",
-      problems,
-    );
-    if (
-      start["sessionStore"] !== "memory" &&
-      start["sessionStore"] !== "redis"
-    ) {
+    unknownFields(start, ['sessionStore', 'sticky', 'instances', 'files'], 'start.', problems);
+    if (start['sessionStore'] !== 'memory' && start['sessionStore'] !== 'redis') {
       problems.push(
-        `"start.sessionStore" must be "memory" or "redis", not ${show(start["sessionStore"])}`,
+        `"start.sessionStore" must be "memory" or "redis", not ${show(start['sessionStore'])}`,
       );
     }
-    if (typeof start["sticky"] !== "boolean") {
+    if (typeof start['sticky'] !== 'boolean') {
+      problems.push(`"start.sticky" must be true or false, not ${show(start['sticky'])}`);
+    }
+    if (!instanceCount(start['instances'])) {
       problems.push(
-        `"start.sticky" must be true or false, not ${show(start["sticky"])}`,
+        `"start.instances" must be a whole number from ${MIN_INSTANCES} to ${MAX_INSTANCES}, not ${show(start['instances'])}`,
       );
     }
-    if (!instanceCount(start["instances"])) {
-      problems.push(
-        `"start.instances" must be a whole number from ${MIN_INSTANCES} to ${MAX_INSTANCES}, not ${show(start["instances"])}`,
-      );
-    }
-    if (start["files"] !== "app" && start["files"] !== "solution") {
-      problems.push(
-        `"start.files" must be "app" or "solution", not ${show(start["files"])}`,
-      );
+    if (start['files'] !== 'app' && start['files'] !== 'solution') {
+      problems.push(`"start.files" must be "app" or "solution", not ${show(start['files'])}`);
     }
   }
-  const steps = data["steps"];
+  const steps = data['steps'];
   if (!Array.isArray(steps) || steps.length === 0) {
     problems.push(`"steps" must list at least one step`);
   } else {
@@ -399,161 +348,120 @@ export function parseScenario(data: unknown, file: string): Scenario {
     steps.forEach((step, i) => {
       const where = `steps[${i}]`;
       parseStep(step, where, problems);
-      const id = isObject(step) ? step["id"] : undefined;
-      if (typeof id === "string") {
-        if (seen.has(id))
-          problems.push(`"${where}.id" is "${id}" again: step ids are unique`);
+      const id = isObject(step) ? step['id'] : undefined;
+      if (typeof id === 'string') {
+        if (seen.has(id)) problems.push(`"${where}.id" is "${id}" again: step ids are unique`);
         seen.add(id);
       }
     });
   }
-  if (problems.length > 0)
-    throw new ScenarioFileError(`${file}:\n- ${problems.join("\n- ")}`);
+  if (problems.length > 0) throw new ScenarioFileError(`${file}:\n- ${problems.join('\n- ')}`);
   return data as unknown as Scenario;
 }
 
 // One step's shape; problems are pushed with the step's place in the file.
 function parseStep(step: unknown, where: string, problems: string[]): void {
   if (!isObject(step)) {
-    problems.push(
-      `"${where}" must be {${STEP_FIELDS.map((f) => `"${f}"`).join(",")}}`,
-    );
+    problems.push(`"${where}" must be {${STEP_FIELDS.map((f) => `"${f}"`).join(',')}}`);
     return;
   }
   unknownFields(step, STEP_FIELDS, `${where}.`, problems);
-  if (typeof step["id"] !== "string" || !ID.test(step["id"])) {
-    problems.push(
-      `"${where}.id" must be lower case, digits and dashes, not ${show(step["id"])}`,
-    );
+  if (typeof step['id'] !== 'string' || !ID.test(step['id'])) {
+    problems.push(`"${where}.id" must be lower case, digits and dashes, not ${show(step['id'])}`);
   }
-  bilingual(step["do"], `${where}.do`, problems);
-  bilingual(step["see"], `${where}.see`, problems);
-  bilingual(step["caption"], `${where}.caption`, problems);
-  const action = step["action"];
-  if (
-    !isObject(action) ||
-    !(ACTION_TYPES as readonly unknown[]).includes(action["type"])
-  ) {
+  bilingual(step['do'], `${where}.do`, problems);
+  bilingual(step['see'], `${where}.see`, problems);
+  bilingual(step['caption'], `${where}.caption`, problems);
+  const action = step['action'];
+  if (!isObject(action) || !(ACTION_TYPES as readonly unknown[]).includes(action['type'])) {
     problems.push(
-      `"${where}.action.type" must be one of ${ACTION_TYPES.join(", ")}, not ${show(isObject(action) ? action["type"] : action)}`,
+      `"${where}.action.type" must be one of ${ACTION_TYPES.join(', ')}, not ${show(isObject(action) ? action['type'] : action)}`,
     );
   } else {
-    const type = action["type"] as StepAction["type"];
+    const type = action['type'] as StepAction['type'];
     params(action, ACTION_PARAMS[type], `${where}.action`, problems);
     actionValues(action, `${where}.action`, problems);
   }
-  const expect = step["expect"];
+  const expect = step['expect'];
   if (!Array.isArray(expect) || expect.length === 0) {
-    problems.push(
-      `"${where}.expect" must list at least one fact, e.g. {"type":"count-splits"}`,
-    );
+    problems.push(`"${where}.expect" must list at least one fact, e.g. {"type":"count-splits"}`);
     return;
   }
   expect.forEach((fact, j) => {
     const at = `${where}.expect[${j}]`;
-    if (
-      !isObject(fact) ||
-      !(FACT_TYPES as readonly unknown[]).includes(fact["type"])
-    ) {
+    if (!isObject(fact) || !(FACT_TYPES as readonly unknown[]).includes(fact['type'])) {
       problems.push(
-        `"${at}.type" must be one of ${FACT_TYPES.join(", ")}, not ${show(isObject(fact) ? fact["type"] : fact)}`,
+        `"${at}.type" must be one of ${FACT_TYPES.join(', ')}, not ${show(isObject(fact) ? fact['type'] : fact)}`,
       );
       return;
     }
-    params(fact, FACT_PARAMS[fact["type"] as Fact["type"]], at, problems);
-    if ("count" in fact && !instanceCount(fact["count"])) {
-      problems.push(
-        `"${at}.count" must be ${MIN_INSTANCES} to ${MAX_INSTANCES}`,
-      );
+    params(fact, FACT_PARAMS[fact['type'] as Fact['type']], at, problems);
+    if ('count' in fact && !instanceCount(fact['count'])) {
+      problems.push(`"${at}.count" must be ${MIN_INSTANCES} to ${MAX_INSTANCES}`);
     }
-    for (const bound of ["min", "max"]) {
+    for (const bound of ['min', 'max']) {
       if (bound in fact && !wholeNumber(fact[bound], 0, 10_000)) {
-        problems.push(
-          `"${at}.${bound}" must be a whole number from 0 to 10000`,
-        );
+        problems.push(`"${at}.${bound}" must be a whole number from 0 to 10000`);
       }
     }
-    if (
-      fact["type"] === "task-sessions" &&
-      !("min" in fact) &&
-      !("max" in fact)
-    ) {
+    if (fact['type'] === 'task-sessions' && !('min' in fact) && !('max' in fact)) {
       problems.push(`"${at}" expects nothing: give "min", "max" or both`);
     }
-    if ("on" in fact && fact["on"] !== "new-instance" && fact["on"] !== "any") {
-      problems.push(
-        `"${at}.on" must be "new-instance" or "any", not ${show(fact["on"])}`,
-      );
+    if ('on' in fact && fact['on'] !== 'new-instance' && fact['on'] !== 'any') {
+      problems.push(`"${at}.on" must be "new-instance" or "any", not ${show(fact['on'])}`);
     }
   });
 }
 
 // The values of an action's parameters.
-function actionValues(
-  action: Record<string, unknown>,
-  at: string,
-  problems: string[],
-): void {
+function actionValues(action: Record<string, unknown>, at: string, problems: string[]): void {
   const { type } = action;
-  if (type === "visit") {
-    const count = action["count"];
+  if (type === 'visit') {
+    const count = action['count'];
     if (count !== undefined && !wholeNumber(count, 1, 50)) {
-      problems.push(
-        `"${at}.count" must be a whole number from 1 to 50, not ${show(count)}`,
-      );
+      problems.push(`"${at}.count" must be a whole number from 1 to 50, not ${show(count)}`);
     }
-    if (
-      action["path"] !== undefined &&
-      !VISIT_PATHS.includes(action["path"] as string)
-    ) {
-      problems.push(`"${at}.path" must be one of ${VISIT_PATHS.join(", ")}`);
+    if (action['path'] !== undefined && !VISIT_PATHS.includes(action['path'] as string)) {
+      problems.push(`"${at}.path" must be one of ${VISIT_PATHS.join(', ')}`);
     }
-    if (action["fresh"] !== undefined && typeof action["fresh"] !== "boolean") {
+    if (action['fresh'] !== undefined && typeof action['fresh'] !== 'boolean') {
       problems.push(`"${at}.fresh" must be true or false`);
     }
-  } else if (type === "burst") {
-    if (!wholeNumber(action["count"], 1, 200)) {
+  } else if (type === 'burst') {
+    if (!wholeNumber(action['count'], 1, 200)) {
       problems.push(`"${at}.count" must be a whole number from 1 to 200`);
     }
-    if (action["during"] !== undefined && action["during"] !== "replace") {
+    if (action['during'] !== undefined && action['during'] !== 'replace') {
       problems.push(`"${at}.during" can only be "replace"`);
     }
-  } else if (type === "kill") {
-    if (action["target"] !== "last-answered" && action["target"] !== "first") {
+  } else if (type === 'kill') {
+    if (action['target'] !== 'last-answered' && action['target'] !== 'first') {
       problems.push(
-        `"${at}.target" must be "last-answered" or "first", not ${show(action["target"])}`,
+        `"${at}.target" must be "last-answered" or "first", not ${show(action['target'])}`,
       );
     }
-  } else if (type === "scale") {
-    if (!instanceCount(action["count"])) {
-      problems.push(
-        `"${at}.count" must be ${MIN_INSTANCES} to ${MAX_INSTANCES}`,
-      );
+  } else if (type === 'scale') {
+    if (!instanceCount(action['count'])) {
+      problems.push(`"${at}.count" must be ${MIN_INSTANCES} to ${MAX_INSTANCES}`);
     }
-  } else if (type === "config") {
-    const store = action["sessionStore"];
-    if (store !== undefined && store !== "memory" && store !== "redis") {
+  } else if (type === 'config') {
+    const store = action['sessionStore'];
+    if (store !== undefined && store !== 'memory' && store !== 'redis') {
       problems.push(`"${at}.sessionStore" must be "memory" or "redis"`);
     }
-    if (
-      action["sticky"] !== undefined &&
-      typeof action["sticky"] !== "boolean"
-    ) {
+    if (action['sticky'] !== undefined && typeof action['sticky'] !== 'boolean') {
       problems.push(`"${at}.sticky" must be true or false`);
     }
-    if (store === undefined && action["sticky"] === undefined) {
-      problems.push(
-        `"${at}" changes nothing: give "sessionStore", "sticky" or both`,
-      );
+    if (store === undefined && action['sticky'] === undefined) {
+      problems.push(`"${at}" changes nothing: give "sessionStore", "sticky" or both`);
     }
-  } else if (type === "edit") {
-    for (const key of ["file", "find", "replace"]) {
-      if (typeof action[key] !== "string")
-        problems.push(`"${at}.${key}" must be a string`);
+  } else if (type === 'edit') {
+    for (const key of ['file', 'find', 'replace']) {
+      if (typeof action[key] !== 'string') problems.push(`"${at}.${key}" must be a string`);
     }
-    if (action["find"] === "") problems.push(`"${at}.find" must not be empty`);
-  } else if (type === "task") {
-    if (typeof action["name"] !== "string" || !ID.test(action["name"])) {
+    if (action['find'] === '') problems.push(`"${at}.find" must not be empty`);
+  } else if (type === 'task') {
+    if (typeof action['name'] !== 'string' || !ID.test(action['name'])) {
       problems.push(`"${at}.name" must name a task of tasks/`);
     }
   }
@@ -569,7 +477,7 @@ export function readScenario(lab: string, id: string): Scenario {
   const shown = displayPath(file);
   if (!fs.existsSync(file)) {
     throw new ScenarioFileError(
-      `There is no scenario "${id}" in the lab "${lab}" (no ${shown}). Its scenarios are: ${listScenarioIds(lab).join(", ") || "none"}.`,
+      `There is no scenario "${id}" in the lab "${lab}" (no ${shown}). Its scenarios are: ${listScenarioIds(lab).join(', ') || 'none'}.`,
     );
   }
   const scenario = parseScenario(readJson(file, shown), shown);
@@ -598,30 +506,23 @@ export function checkAgainstLab(
     problems.push(`"id" must be "${where.id}", the file's name`);
   if (where && lab !== where.lab)
     problems.push(`"lab" must be "${where.lab}", the folder it is in`);
-  if (scenario.start.files === "solution" && !isExercise(manifest)) {
-    problems.push(
-      `"start.files" is "solution" but the lab "${lab}" has no solution`,
-    );
+  if (scenario.start.files === 'solution' && !isExercise(manifest)) {
+    problems.push(`"start.files" is "solution" but the lab "${lab}" has no solution`);
   }
   scenario.steps.forEach((step, i) => {
     const { action } = step;
-    if (action.type === "edit" && !manifest.editable.includes(action.file)) {
+    if (action.type === 'edit' && !manifest.editable.includes(action.file)) {
       problems.push(
-        `"steps[${i}].action.file" is ${action.file}, not one of the lab's editable files (${manifest.editable.join(", ")})`,
+        `"steps[${i}].action.file" is ${action.file}, not one of the lab's editable files (${manifest.editable.join(', ')})`,
       );
     }
-    if (
-      (action.type === "solve" || action.type === "check") &&
-      !isExercise(manifest)
-    ) {
-      problems.push(
-        `"steps[${i}].action" is "${action.type}" but "${lab}" is not an exercise`,
-      );
+    if ((action.type === 'solve' || action.type === 'check') && !isExercise(manifest)) {
+      problems.push(`"steps[${i}].action" is "${action.type}" but "${lab}" is not an exercise`);
     }
     const named = [
-      ...(action.type === "task" ? [{ at: "action", name: action.name }] : []),
+      ...(action.type === 'task' ? [{ at: 'action', name: action.name }] : []),
       ...step.expect.flatMap((fact, j) =>
-        fact.type === "task-ran" || fact.type === "task-sessions"
+        fact.type === 'task-ran' || fact.type === 'task-sessions'
           ? [{ at: `expect[${j}]`, name: fact.name }]
           : [],
       ),
@@ -629,20 +530,17 @@ export function checkAgainstLab(
     for (const { at, name } of named) {
       if (!tasks.includes(name)) {
         problems.push(
-          `"steps[${i}].${at}.name" is ${name}, not a task of the lab's app/tasks/ (${tasks.join(", ") || "none"})`,
+          `"steps[${i}].${at}.name" is ${name}, not a task of the lab's app/tasks/ (${tasks.join(', ') || 'none'})`,
         );
       }
     }
   });
-  if (problems.length > 0)
-    throw new ScenarioFileError(`${file}:\n- ${problems.join("\n- ")}`);
+  if (problems.length > 0) throw new ScenarioFileError(`${file}:\n- ${problems.join('\n- ')}`);
 }
 
 /** Every scenario of every lab, each read and checked. */
 export function listScenarios(): Scenario[] {
-  const all = listLabs().flatMap((lab) =>
-    listScenarioIds(lab).map((id) => readScenario(lab, id)),
-  );
+  const all = listLabs().flatMap((lab) => listScenarioIds(lab).map((id) => readScenario(lab, id)));
   const seen = new Map<string, string>();
   for (const scenario of all) {
     const other = seen.get(scenario.id);
@@ -662,7 +560,7 @@ export function findScenario(id: string): Scenario {
   const found = all.find((scenario) => scenario.id === id);
   if (!found) {
     throw new ScenarioFileError(
-      `There is no scenario "${id}". The scenarios are: ${all.map((s) => s.id).join(", ")}.`,
+      `There is no scenario "${id}". The scenarios are: ${all.map((s) => s.id).join(', ')}.`,
     );
   }
   return found;
@@ -670,23 +568,23 @@ export function findScenario(id: string): Scenario {
 
 /** The ids of lab `lab`'s scenarios, from its `scenarios/` folder. */
 export function listScenarioIds(lab: string): string[] {
-  const folder = path.join(labFolder(lab), "scenarios");
+  const folder = path.join(labFolder(lab), 'scenarios');
   if (!fs.existsSync(folder)) return [];
   return fs
     .readdirSync(folder)
-    .filter((name) => name.endsWith(".json"))
-    .map((name) => name.slice(0, -".json".length))
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => name.slice(0, -'.json'.length))
     .sort();
 }
 
 /** Where scenario `id` of lab `lab` is stored. */
 export function scenarioFile(lab: string, id: string): string {
-  return path.join(labFolder(lab), "scenarios", `${safeId(id)}.json`);
+  return path.join(labFolder(lab), 'scenarios', `${safeId(id)}.json`);
 }
 
 /** Where the recording of scenario `id` of lab `lab` is stored. */
 export function recordingFile(lab: string, id: string): string {
-  return path.join(labFolder(lab), "recordings", `${safeId(id)}.json`);
+  return path.join(labFolder(lab), 'recordings', `${safeId(id)}.json`);
 }
 
 /**
@@ -695,21 +593,18 @@ export function recordingFile(lab: string, id: string): string {
  * Any change to what runs, or to what the scenario asks, changes it.
  */
 export function scenarioKey(lab: string, id: string): string {
-  const hash = createHash("sha256");
+  const hash = createHash('sha256');
   const add = (name: string, contents: string): void => {
     hash.update(`${name}\0${contents.length}\0${contents}\0`);
   };
-  for (const [name, contents] of [...layOutLab(lab)].sort(byName))
-    add(name, contents);
+  for (const [name, contents] of [...layOutLab(lab)].sort(byName)) add(name, contents);
   if (isExercise(readManifest(lab))) {
-    for (const [name, contents] of [...layOutLab(lab, { solved: true })].sort(
-      byName,
-    )) {
+    for (const [name, contents] of [...layOutLab(lab, { solved: true })].sort(byName)) {
       add(`solved/${name}`, contents);
     }
   }
-  add("scenario", fs.readFileSync(scenarioFile(lab, id), "utf8"));
-  return hash.digest("hex");
+  add('scenario', fs.readFileSync(scenarioFile(lab, id), 'utf8'));
+  return hash.digest('hex');
 }
 
 /** Checks the shape of one recording's content; `file` is the name its errors give. */
@@ -722,71 +617,56 @@ export function parseRecording(data: unknown, file: string): Recording {
   const problems: string[] = [];
   unknownFields(
     data,
-    ["scenario", "lab", "key", "recordedAt", "durationMs", "steps", "frames"],
-    "",
+    ['scenario', 'lab', 'key', 'recordedAt', 'durationMs', 'steps', 'frames'],
+    '',
     problems,
   );
-  for (const key of ["scenario", "lab"] as const) {
-    if (typeof data[key] !== "string" || !ID.test(data[key])) {
+  for (const key of ['scenario', 'lab'] as const) {
+    if (typeof data[key] !== 'string' || !ID.test(data[key])) {
       problems.push(`"${key}" must be an id, not ${show(data[key])}`);
     }
   }
-  if (typeof data["key"] !== "string" || !/^[0-9a-f]{64}$/.test(data["key"])) {
-    problems.push(`"key" must be a sha256 in hex, not ${show(data["key"])}`);
+  if (typeof data['key'] !== 'string' || !/^[0-9a-f]{64}$/.test(data['key'])) {
+    problems.push(`"key" must be a sha256 in hex, not ${show(data['key'])}`);
   }
-  if (
-    typeof data["recordedAt"] !== "string" ||
-    Number.isNaN(Date.parse(data["recordedAt"]))
-  ) {
-    problems.push(
-      `"recordedAt" must be an ISO date, not ${show(data["recordedAt"])}`,
-    );
+  if (typeof data['recordedAt'] !== 'string' || Number.isNaN(Date.parse(data['recordedAt']))) {
+    problems.push(`"recordedAt" must be an ISO date, not ${show(data['recordedAt'])}`);
   }
-  if (!wholeNumber(data["durationMs"], 0, Number.MAX_SAFE_INTEGER)) {
+  if (!wholeNumber(data['durationMs'], 0, Number.MAX_SAFE_INTEGER)) {
     problems.push(`"durationMs" must be a whole number of milliseconds`);
   }
-  const steps = data["steps"];
+  const steps = data['steps'];
   if (!Array.isArray(steps)) problems.push(`"steps" must list {"id","at"}`);
   else {
     steps.forEach((step, i) => {
-      if (
-        !isObject(step) ||
-        typeof step["id"] !== "string" ||
-        typeof step["at"] !== "number"
-      ) {
+      if (!isObject(step) || typeof step['id'] !== 'string' || typeof step['at'] !== 'number') {
         problems.push(`"steps[${i}]" must be {"id","at"}, not ${show(step)}`);
       }
     });
   }
-  const frames = data["frames"];
-  if (!Array.isArray(frames) || frames.length === 0)
-    problems.push(`"frames" must list frames`);
+  const frames = data['frames'];
+  if (!Array.isArray(frames) || frames.length === 0) problems.push(`"frames" must list frames`);
   else {
     let last = 0;
     frames.forEach((frame, i) => {
-      if (
-        !isObject(frame) ||
-        !(FRAME_KINDS as readonly unknown[]).includes(frame["kind"])
-      ) {
+      if (!isObject(frame) || !(FRAME_KINDS as readonly unknown[]).includes(frame['kind'])) {
         problems.push(
-          `"frames[${i}].kind" must be one of ${FRAME_KINDS.join(", ")}, not ${show(isObject(frame) ? frame["kind"] : frame)}`,
+          `"frames[${i}].kind" must be one of ${FRAME_KINDS.join(', ')}, not ${show(isObject(frame) ? frame['kind'] : frame)}`,
         );
         return;
       }
-      if (typeof frame["at"] !== "number" || frame["at"] < last) {
-        problems.push(
-          `"frames[${i}].at" must be a number of ms, not before the frame ahead`,
-        );
-      } else last = frame["at"];
+      if (typeof frame['at'] !== 'number' || frame['at'] < last) {
+        problems.push(`"frames[${i}].at" must be a number of ms, not before the frame ahead`);
+      } else last = frame['at'];
       const needs: Record<string, string[]> = {
-        state: ["state"],
-        event: ["event"],
-        visit: ["method", "path", "status", "body", "instance", "cookie", "ms"],
-        output: ["line"],
-        files: ["file", "before", "after"],
-        check: ["ok", "results"],
+        state: ['state'],
+        event: ['event'],
+        visit: ['method', 'path', 'status', 'body', 'instance', 'cookie', 'ms'],
+        output: ['line'],
+        files: ['file', 'before', 'after'],
+        check: ['ok', 'results'],
       };
-      for (const key of needs[frame["kind"] as string] ?? []) {
+      for (const key of needs[frame['kind'] as string] ?? []) {
         if (!(key in frame)) problems.push(`"frames[${i}].${key}" is missing`);
       }
     });
@@ -794,9 +674,8 @@ export function parseRecording(data: unknown, file: string): Recording {
   if (problems.length > 0) {
     // A recording lists thousands of frames: the first problems say enough.
     const shown = problems.slice(0, 12);
-    if (problems.length > shown.length)
-      shown.push(`and ${problems.length - shown.length} more`);
-    throw new ScenarioFileError(`${file}:\n- ${shown.join("\n- ")}`);
+    if (problems.length > shown.length) shown.push(`and ${problems.length - shown.length} more`);
+    throw new ScenarioFileError(`${file}:\n- ${shown.join('\n- ')}`);
   }
   return data as unknown as Recording;
 }
@@ -825,43 +704,36 @@ function byName(a: [string, string], b: [string, string]): number {
 
 function safeId(id: string): string {
   if (!ID.test(id))
-    throw new ScenarioFileError(
-      `"${id}" is not a scenario id (lower case, digits, dashes).`,
-    );
+    throw new ScenarioFileError(`"${id}" is not a scenario id (lower case, digits, dashes).`);
   return id;
 }
 
 function readJson(file: string, shown: string): unknown {
   try {
-    return JSON.parse(fs.readFileSync(file, "utf8"));
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ScenarioFileError(
-      `${shown}: not valid JSON (${(error as Error).message}).`,
-      {
-        cause: error,
-      },
-    );
+    throw new ScenarioFileError(`${shown}: not valid JSON (${(error as Error).message}).`, {
+      cause: error,
+    });
   }
 }
 
 function displayPath(file: string): string {
-  return path.relative(path.resolve(labsDir, "../.."), file);
+  return path.relative(path.resolve(labsDir, '../..'), file);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function bilingual(value: unknown, at: string, problems: string[]): void {
-  for (const lang of ["fr", "en"] as const) {
+  for (const lang of ['fr', 'en'] as const) {
     const text = isObject(value) ? value[lang] : undefined;
-    if (typeof text !== "string" || text.trim() === "") {
-      problems.push(
-        `"${at}.${lang}" must be a non-empty string, not ${show(text)}`,
-      );
+    if (typeof text !== 'string' || text.trim() === '') {
+      problems.push(`"${at}.${lang}" must be a non-empty string, not ${show(text)}`);
     }
   }
-  if (isObject(value)) unknownFields(value, ["fr", "en"], `${at}.`, problems);
+  if (isObject(value)) unknownFields(value, ['fr', 'en'], `${at}.`, problems);
 }
 
 function unknownFields(
@@ -872,9 +744,7 @@ function unknownFields(
 ): void {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      problems.push(
-        `"${at}${key}" is not a field here; the fields are ${known.join(", ")}`,
-      );
+      problems.push(`"${at}${key}" is not a field here; the fields are ${known.join(', ')}`);
     }
   }
 }
@@ -887,10 +757,10 @@ function params(
   problems: string[],
 ): void {
   for (const key of Object.keys(value)) {
-    if (key !== "type" && !(key in allowed)) {
+    if (key !== 'type' && !(key in allowed)) {
       const list = Object.keys(allowed);
       problems.push(
-        `"${at}.${key}" is not a parameter of "${String(value["type"])}"${list.length ? `; it takes ${list.join(", ")}` : "; it takes none"}`,
+        `"${at}.${key}" is not a parameter of "${String(value['type'])}"${list.length ? `; it takes ${list.join(', ')}` : '; it takes none'}`,
       );
     }
   }
@@ -904,14 +774,9 @@ function instanceCount(value: unknown): boolean {
 }
 
 function wholeNumber(value: unknown, min: number, max: number): boolean {
-  return (
-    typeof value === "number" &&
-    Number.isInteger(value) &&
-    value >= min &&
-    value <= max
-  );
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
 function show(value: unknown): string {
-  return value === undefined ? "missing" : JSON.stringify(value);
+  return value === undefined ? 'missing' : JSON.stringify(value);
 }
