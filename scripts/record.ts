@@ -236,6 +236,13 @@ async function act(step: Step, run: Run): Promise<void> {
       return;
     }
     case 'burst': {
+      if (action.together) {
+        // Twenty visits without a session would start twenty sessions: one visit starts it
+        // first, as the dashboard's "20 visits at once" does, then all of them leave together.
+        if (!visitor.hasSession) await visit('/api/visit');
+        await Promise.all(Array.from({ length: action.count }, () => visit('/api/visit')));
+        return;
+      }
       // One visit every BURST_PACE_MS at most, about what the lesson's shell loop of curl
       // sends, so that the run of visits spans the replacement instead of ending before it.
       const visits = (async () => {
@@ -258,6 +265,11 @@ async function act(step: Step, run: Run): Promise<void> {
       }
       return;
     }
+    case 'wait':
+      // The learner watches the countdown; when it ends, the dashboard reads the session again.
+      await sleep(action.seconds * 1000);
+      await visit('/api/session');
+      return;
     case 'kill': {
       const state = run.state();
       const lastVisit = [...frames].reverse().find((f) => f.kind === 'visit' && f.instance);
@@ -282,6 +294,9 @@ async function act(step: Step, run: Run): Promise<void> {
       const body: Record<string, unknown> = {};
       if (action.sessionStore !== undefined) body['sessionStore'] = action.sessionStore;
       if (action.sticky !== undefined) body['sticky'] = action.sticky;
+      if (action.sessionMaxAgeSeconds !== undefined) {
+        body['sessionMaxAgeSeconds'] = action.sessionMaxAgeSeconds;
+      }
       await control(url, 'PUT', 'lab/config', body);
       return;
     }
@@ -352,6 +367,11 @@ class Visitor {
   /** Forgets the session cookie: the next visit is a new visitor's. */
   forget(): void {
     this.#cookie = null;
+  }
+
+  /** Whether the visitor has a session cookie to send. */
+  get hasSession(): boolean {
+    return this.#cookie !== null;
   }
 
   /** Sends one request as the dashboard does and returns its frame. */

@@ -47,10 +47,14 @@ export type VisitPath = '/api/visit' | '/api/session' | '/healthz' | '/readyz';
  * - `visit`: `count` requests one after another (default 1) to `path` (default `/api/visit`),
  *   with the visitor's cookie; `fresh` forgets the cookie first (a new visitor).
  * - `burst`: `count` visits in a row, as fast as they go; `during: 'replace'` replaces every
- *   instance while they run (lesson 6's "replace under load").
+ *   instance while they run (lesson 6's "replace under load"); `together: true` sends them all
+ *   at the same moment in one session instead, as the dashboard's "20 visits at once" does
+ *   (after one visit first when the visitor has no session yet).
+ * - `wait`: `seconds` pass, then the session is read once (`GET /api/session`), as the
+ *   dashboard's expiry readout does when its countdown ends.
  * - `kill`: kills `target`: the instance that answered the last visit (`last-answered`), or the
  *   first instance of the state (`first`).
- * - `replace`, `scale` (`count`), `config` (`sessionStore`, `sticky`), `store-stop`,
+ * - `replace`, `scale` (`count`), `config` (`sessionStore`, `sticky`, `sessionMaxAgeSeconds`), `store-stop`,
  *   `store-start`: the control API's calls.
  * - `edit`: replaces the text `find` with `replace` in the app file `file`, as an editor saves.
  * - `solve`: writes an exercise's solution files over the app's; `check`: runs its check.
@@ -58,11 +62,17 @@ export type VisitPath = '/api/visit' | '/api/session' | '/healthz' | '/readyz';
  */
 export type StepAction =
   | { type: 'visit'; count?: number; path?: VisitPath; fresh?: boolean }
-  | { type: 'burst'; count: number; during?: 'replace' }
+  | { type: 'burst'; count: number; during?: 'replace'; together?: boolean }
+  | { type: 'wait'; seconds: number }
   | { type: 'kill'; target: 'last-answered' | 'first' }
   | { type: 'replace' }
   | { type: 'scale'; count: number }
-  | { type: 'config'; sessionStore?: SessionStoreKind; sticky?: boolean }
+  | {
+      type: 'config';
+      sessionStore?: SessionStoreKind;
+      sticky?: boolean;
+      sessionMaxAgeSeconds?: number;
+    }
   | { type: 'store-stop' }
   | { type: 'store-start' }
   | { type: 'edit'; file: string; find: string; replace: string }
@@ -87,6 +97,12 @@ export type Fact =
   | { type: 'count-restarts-at-1'; on?: 'new-instance' | 'any' }
   /** The first counted visit goes on from the last count before the step, and the count climbs. */
   | { type: 'count-continues' }
+  /** Every visit of the step answered 200, and the count rose by less than the visits made (lost updates). */
+  | { type: 'count-rose-less' }
+  /** A look at the session (`GET /api/session`) found it expiring within `seconds`. */
+  | { type: 'expires-within'; seconds: number }
+  /** A look at the session found it gone (`visits` 0, `expiresInSeconds` null) after it had a count. */
+  | { type: 'session-expired' }
   /** The visits went to at least `instances` (default 2) different instances. */
   | { type: 'round-robin'; instances?: number }
   /** One instance answered every visit of the step. */
@@ -98,7 +114,12 @@ export type Fact =
   /** `count` instances are ready and the platform wants that many. */
   | { type: 'scaled'; count: number }
   /** The state shows this configuration, and no rollout is under way. */
-  | { type: 'config-applied'; sessionStore?: SessionStoreKind; sticky?: boolean }
+  | {
+      type: 'config-applied';
+      sessionStore?: SessionStoreKind;
+      sticky?: boolean;
+      sessionMaxAgeSeconds?: number;
+    }
   | { type: 'store-down' }
   | { type: 'store-up' }
   /** Every `/healthz` asked during the step answered 200. */
@@ -238,11 +259,12 @@ const VISIT_PATHS: readonly string[] = ['/api/visit', '/api/session', '/healthz'
 /** The parameters each action takes, and whether each is required. */
 const ACTION_PARAMS: Record<StepAction['type'], Record<string, boolean>> = {
   visit: { count: false, path: false, fresh: false },
-  burst: { count: true, during: false },
+  burst: { count: true, during: false, together: false },
+  wait: { seconds: true },
   kill: { target: true },
   replace: {},
   scale: { count: true },
-  config: { sessionStore: false, sticky: false },
+  config: { sessionStore: false, sticky: false, sessionMaxAgeSeconds: false },
   'store-stop': {},
   'store-start': {},
   edit: { file: true, find: true, replace: true },
@@ -257,12 +279,15 @@ const FACT_PARAMS: Record<Fact['type'], Record<string, boolean>> = {
   'count-starts-at-1': {},
   'count-restarts-at-1': { on: false },
   'count-continues': {},
+  'count-rose-less': {},
+  'expires-within': { seconds: true },
+  'session-expired': {},
   'round-robin': { instances: false },
   'same-instance': {},
   'instance-replaced': {},
   'all-replaced': {},
   scaled: { count: true },
-  'config-applied': { sessionStore: false, sticky: false },
+  'config-applied': { sessionStore: false, sticky: false, sessionMaxAgeSeconds: false },
   'store-down': {},
   'store-up': {},
   'liveness-200': {},
@@ -399,6 +424,9 @@ function parseStep(step: unknown, where: string, problems: string[]): void {
     if ('count' in fact && !instanceCount(fact['count'])) {
       problems.push(`"${at}.count" must be ${MIN_INSTANCES} to ${MAX_INSTANCES}`);
     }
+    if ('seconds' in fact && !wholeNumber(fact['seconds'], 1, 86_400)) {
+      problems.push(`"${at}.seconds" must be a whole number from 1 to 86400`);
+    }
     for (const bound of ['min', 'max']) {
       if (bound in fact && !wholeNumber(fact[bound], 0, 10_000)) {
         problems.push(`"${at}.${bound}" must be a whole number from 0 to 10000`);
@@ -434,6 +462,16 @@ function actionValues(action: Record<string, unknown>, at: string, problems: str
     if (action['during'] !== undefined && action['during'] !== 'replace') {
       problems.push(`"${at}.during" can only be "replace"`);
     }
+    if (action['together'] !== undefined && typeof action['together'] !== 'boolean') {
+      problems.push(`"${at}.together" must be true or false`);
+    }
+    if (action['together'] === true && action['during'] !== undefined) {
+      problems.push(`"${at}" cannot send its visits together and during a replacement`);
+    }
+  } else if (type === 'wait') {
+    if (!wholeNumber(action['seconds'], 1, 120)) {
+      problems.push(`"${at}.seconds" must be a whole number from 1 to 120`);
+    }
   } else if (type === 'kill') {
     if (action['target'] !== 'last-answered' && action['target'] !== 'first') {
       problems.push(
@@ -452,8 +490,14 @@ function actionValues(action: Record<string, unknown>, at: string, problems: str
     if (action['sticky'] !== undefined && typeof action['sticky'] !== 'boolean') {
       problems.push(`"${at}.sticky" must be true or false`);
     }
-    if (store === undefined && action['sticky'] === undefined) {
-      problems.push(`"${at}" changes nothing: give "sessionStore", "sticky" or both`);
+    const maxAge = action['sessionMaxAgeSeconds'];
+    if (maxAge !== undefined && !wholeNumber(maxAge, 5, 86_400)) {
+      problems.push(`"${at}.sessionMaxAgeSeconds" must be a whole number from 5 to 86400`);
+    }
+    if (store === undefined && action['sticky'] === undefined && maxAge === undefined) {
+      problems.push(
+        `"${at}" changes nothing: give "sessionStore", "sticky", "sessionMaxAgeSeconds" or several`,
+      );
     }
   } else if (type === 'edit') {
     for (const key of ['file', 'find', 'replace']) {

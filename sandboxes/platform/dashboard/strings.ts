@@ -165,7 +165,7 @@ const fr = frenchSpacing({
   configAction: 'Changer la configuration des sessions',
   configMaxAge: "Durée de vie d'une nouvelle session, en secondes (5 à 86 400)",
   configMaxAgeHelp:
-    "86 400 s font une journée ; 30 s vous laissent voir une session expirer. Une session déjà commencée garde la durée qu'elle a reçue (« Nouvelle session » en commence une).",
+    "86 400 s font une journée ; 15 s vous laissent voir une session expirer. Une session déjà commencée garde la durée qu'elle a reçue (« Nouvelle session » en commence une).",
   storeHeading: 'Panne du service de soutien',
   storeStop: 'Arrêter Redis',
   storeStart: 'Redémarrer Redis',
@@ -207,6 +207,7 @@ const fr = frenchSpacing({
   reasonReplace: 'remplacement demandé',
   reasonEdit: "les fichiers de l'app ont changé",
   reasonStore: 'magasin de sessions : {from} → {to}',
+  reasonMaxAge: 'durée de vie des sessions : {from} s → {to} s',
   evLog: "{instance} (sortie d'erreur) : {line}",
   evTaskStarted: 'Tâche {task} lancée dans un processus à part (PID {pid})',
   evTaskFinished: 'Tâche {task} terminée (code {code})',
@@ -386,7 +387,7 @@ const en: Strings = {
   configAction: 'Change the session configuration',
   configMaxAge: 'Lifetime of a new session, in seconds (5 to 86,400)',
   configMaxAgeHelp:
-    '86,400 s is a day; 30 s lets you watch a session expire. A session already under way keeps the lifetime it was given (“New session” starts one).',
+    '86,400 s is a day; 15 s lets you watch a session expire. A session already under way keeps the lifetime it was given (“New session” starts one).',
   storeHeading: 'Backing service outage',
   storeStop: 'Stop Redis',
   storeStart: 'Start Redis again',
@@ -427,6 +428,7 @@ const en: Strings = {
   reasonReplace: 'replace requested',
   reasonEdit: 'the app files changed',
   reasonStore: 'session store: {from} → {to}',
+  reasonMaxAge: 'session lifetime: {from} s → {to} s',
   evLog: '{instance} (stderr): {line}',
   evTaskStarted: 'Task {task} started as a process of its own (PID {pid})',
   evTaskFinished: 'Task {task} finished (exit code {code})',

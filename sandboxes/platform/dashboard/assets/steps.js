@@ -429,6 +429,101 @@ export function judgeFact(fact, observations, before) {
         ),
       );
     }
+    case 'count-rose-less': {
+      // Visits sent together in one session: the first to read it read the count from before
+      // them, so the smallest answer is that count + 1 and the highest is where the count got.
+      // With memory sessions each instance keeps its own copy, counted on its own.
+      const posts = good.filter((v) => v.path === '/api/visit');
+      const failed = visits.filter((v) => v.path === '/api/visit' && v.status !== 200);
+      if (posts.length < 2 || failed.length > 0) {
+        return result(
+          false,
+          failed.length > 0
+            ? say(
+                `${failed.length} visite(s) n'ont pas reçu 200 : la perte doit venir de visites qui ont toutes réussi.`,
+                `${failed.length} visit(s) did not get 200: the loss must come from visits that all succeeded.`,
+              )
+            : say('Aucune rafale de visites encore.', 'No burst of visits yet.'),
+        );
+      }
+      /** @type {Map<string, number[]>} */
+      const copies = new Map();
+      for (const v of posts) {
+        const key = v.body['store'] === 'redis' ? 'redis' : (v.instance ?? '?');
+        copies.set(key, [...(copies.get(key) ?? []), countOf(v)]);
+      }
+      let rise = 0;
+      for (const counts of copies.values()) rise += Math.max(...counts) - Math.min(...counts) + 1;
+      const lost = posts.length - rise;
+      return lost > 0
+        ? result(
+            true,
+            say(
+              `${posts.length} visites réussies, et le compte n'a monté que de ${rise} : ${lost} mise(s) à jour perdue(s), écrasées par une écriture de la session entière`,
+              `${posts.length} visits succeeded, and the count rose by only ${rise}: ${lost} update(s) lost, overwritten by a write of the whole session`,
+            ),
+          )
+        : result(
+            false,
+            say(
+              `le compte a monté de ${rise} pour ${posts.length} visites : rien n'a été perdu, les visites ne se sont pas chevauchées`,
+              `the count rose by ${rise} for ${posts.length} visits: nothing was lost, the visits did not overlap`,
+            ),
+          );
+    }
+    case 'expires-within': {
+      // The expiry readout may have read the session just before the step began.
+      const looks = [...sessionVisits(before), ...visits].filter(
+        (v) =>
+          v.path === '/api/session' &&
+          v.status === 200 &&
+          typeof v.body['expiresInSeconds'] === 'number',
+      );
+      const look = last(looks);
+      const left = look ? /** @type {number} */ (look.body['expiresInSeconds']) : null;
+      return left !== null && left > 0 && left <= fact.seconds
+        ? result(
+            true,
+            say(
+              `il reste ${left} s à la session, d'après ${look?.instance ?? 'le magasin'}`,
+              `the session has ${left} s left, says ${look?.instance ?? 'the store'}`,
+            ),
+          )
+        : result(
+            false,
+            left === null
+              ? say(
+                  "Aucune lecture de l'expiration de la session encore.",
+                  "No reading of the session's expiry yet.",
+                )
+              : say(
+                  `il reste ${left} s à la session, plus que ${fact.seconds} : elle a commencé avant le changement de durée de vie`,
+                  `the session has ${left} s left, more than ${fact.seconds}: it started before the lifetime changed`,
+                ),
+          );
+    }
+    case 'session-expired': {
+      const hadCount = counted([...sessionVisits(before), ...visits]).some((v) => countOf(v) >= 1);
+      const gone = visits.find(
+        (v) =>
+          v.path === '/api/session' &&
+          v.status === 200 &&
+          v.body['visits'] === 0 &&
+          v.body['expiresInSeconds'] === null,
+      );
+      return hadCount && gone
+        ? result(
+            true,
+            say(
+              `${gone.instance} ne trouve plus votre session : elle a expiré, et le compte avec elle`,
+              `${gone.instance} no longer finds your session: it expired, and the count with it`,
+            ),
+          )
+        : result(
+            false,
+            say("La session n'a pas encore expiré.", 'The session has not expired yet.'),
+          );
+    }
     case 'round-robin': {
       const want = fact.instances ?? 2;
       const instances = [...new Set(visits.map((v) => v.instance).filter((i) => i !== null))];
@@ -564,14 +659,22 @@ export function judgeFact(fact, observations, before) {
     case 'config-applied': {
       const storeOk = fact.sessionStore === undefined || latest?.sessionStore === fact.sessionStore;
       const stickyOk = fact.sticky === undefined || latest?.sticky === fact.sticky;
-      if (latest && storeOk && stickyOk && settled(latest)) {
+      const maxAgeOk =
+        fact.sessionMaxAgeSeconds === undefined ||
+        latest?.sessionMaxAgeSeconds === fact.sessionMaxAgeSeconds;
+      if (latest && storeOk && stickyOk && maxAgeOk && settled(latest)) {
         const store =
           latest.sessionStore === 'redis'
             ? 'Redis'
             : say('la mémoire de chaque instance', "each instance's memory");
         const sticky = latest.sticky
           ? say(', session collante active', ', sticky sessions on')
-          : say('', '');
+          : fact.sessionMaxAgeSeconds !== undefined
+            ? say(
+                `, des sessions neuves qui vivent ${fact.sessionMaxAgeSeconds} s`,
+                `, new sessions living ${fact.sessionMaxAgeSeconds} s`,
+              )
+            : say('', '');
         return result(
           true,
           say(
@@ -917,6 +1020,7 @@ export function judgeFact(fact, observations, before) {
 const ACTIONS = {
   visit: say('visité', 'visited'),
   burst: say('visité', 'visited'),
+  wait: say('attendu', 'waited'),
   kill: say('tué une instance', 'killed an instance'),
   replace: say('remplacé toutes les instances', 'replaced every instance'),
   scale: say("changé le nombre d'instances", 'changed the number of instances'),
@@ -933,6 +1037,7 @@ const ACTIONS = {
 const INSTEAD = {
   visit: say('de visiter', 'visiting'),
   burst: say('de lancer une série de visites', 'starting a run of visits'),
+  wait: say("d'attendre", 'waiting'),
   kill: say("d'en tuer une seule", 'killing a single one'),
   replace: say('de remplacer toutes les instances', 'replacing every instance'),
   scale: say("de changer le nombre d'instances", 'changing the number of instances'),
@@ -973,7 +1078,9 @@ export function actionsSeen(observations, before) {
       if (previous && state.desired !== previous.desired) add('scale');
       if (
         previous &&
-        (state.sticky !== previous.sticky || state.sessionStore !== previous.sessionStore)
+        (state.sticky !== previous.sticky ||
+          state.sessionStore !== previous.sessionStore ||
+          state.sessionMaxAgeSeconds !== previous.sessionMaxAgeSeconds)
       )
         add('config');
       previous = state;
@@ -982,7 +1089,11 @@ export function actionsSeen(observations, before) {
     const e = f.event;
     if (e.type === 'instance-stopped' && e.reason === 'killed') add('kill');
     else if (e.type === 'rollout-started' && e.reason === 'replace requested') add('replace');
-    else if (e.type === 'rollout-started' && e.reason.startsWith('session store:')) add('config');
+    else if (
+      e.type === 'rollout-started' &&
+      (e.reason.startsWith('session store:') || e.reason.startsWith('session max age:'))
+    )
+      add('config');
     else if (e.type === 'rollout-started' && e.reason === 'the app files changed') add('edit');
     else if (e.type === 'store-down') add('store-stop');
     else if (e.type === 'store-up') add('store-start');
@@ -995,6 +1106,7 @@ export function actionsSeen(observations, before) {
 const COMPATIBLE = {
   visit: ['visit'],
   burst: ['visit', 'burst', 'replace'],
+  wait: ['visit'],
   kill: ['kill'],
   replace: ['replace'],
   scale: ['scale'],
@@ -1110,6 +1222,9 @@ const VISIT_FACTS = [
   'count-starts-at-1',
   'count-restarts-at-1',
   'count-continues',
+  'count-rose-less',
+  'expires-within',
+  'session-expired',
   'round-robin',
   'same-instance',
   'liveness-200',
