@@ -7,7 +7,7 @@
 // then prints one line: the LoadReport as JSON.
 // Participants joined through the lab (`join: true`) first GET /join, as a phone does, for their
 // participant cookie; the others (straight to an instance, through a minimal proxy) start bare.
-import http from 'node:http';
+import net from 'node:net';
 import { startProcessStats, type ProcessStats } from './process-stats.ts';
 
 /** What one load process is asked to do. */
@@ -35,7 +35,7 @@ export interface LoadReport {
 }
 
 interface Participant {
-  agent: http.Agent;
+  connection: Connection;
   cookies: Map<string, string>;
   visits: number;
   lastCount: number | null;
@@ -48,39 +48,113 @@ interface Answer {
   setCookie: string[];
 }
 
+/**
+ * One participant's kept-alive HTTP/1.1 connection, one request at a time, written and read by
+ * hand: Node's http client costs the load process about as much CPU per visit as the lab's
+ * balancer does, and on two shared cores the client's own stalls would be counted as the lab's.
+ * It reads what the lab answers: a Content-Length body, or a chunked one.
+ */
+class Connection {
+  #port: number;
+  #socket: net.Socket | null = null;
+  #buffer: Buffer = Buffer.alloc(0);
+  #pending: { resolve(answer: Answer): void; reject(error: Error): void } | null = null;
+
+  constructor(port: number) {
+    this.#port = port;
+  }
+
+  /** Sends one request (its whole head, no body) and resolves with the answer. */
+  send(head: string): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      this.#pending = { resolve, reject };
+      (this.#socket ?? this.#connect()).write(head);
+    });
+  }
+
+  close(): void {
+    this.#socket?.destroy();
+    this.#socket = null;
+  }
+
+  #connect(): net.Socket {
+    const socket = net.connect(this.#port, '127.0.0.1');
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+      this.#read();
+    });
+    // A connection that fails or closes fails the request in flight; the next one reconnects.
+    const fail = (error: Error): void => {
+      if (this.#socket !== socket) return;
+      this.#socket = null;
+      this.#buffer = Buffer.alloc(0);
+      const pending = this.#pending;
+      this.#pending = null;
+      pending?.reject(error);
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(new Error('the connection closed before the answer')));
+    this.#socket = socket;
+    return socket;
+  }
+
+  #read(): void {
+    const buffer = this.#buffer;
+    const headEnd = buffer.indexOf('\r\n\r\n');
+    if (headEnd < 0) return;
+    const [statusLine = '', ...lines] = buffer.toString('latin1', 0, headEnd).split('\r\n');
+    const setCookie: string[] = [];
+    let length = 0;
+    let chunked = false;
+    let close = false;
+    for (const line of lines) {
+      const colon = line.indexOf(':');
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      if (name === 'content-length') length = Number(value);
+      else if (name === 'set-cookie') setCookie.push(value);
+      else if (name === 'transfer-encoding') chunked = /chunked/i.test(value);
+      else if (name === 'connection') close = /close/i.test(value);
+    }
+    let at = headEnd + 4;
+    let body = '';
+    if (chunked) {
+      for (;;) {
+        const lineEnd = buffer.indexOf('\r\n', at);
+        if (lineEnd < 0) return;
+        const size = parseInt(buffer.toString('latin1', at, lineEnd), 16);
+        if (buffer.length < lineEnd + 2 + size + 2) return;
+        body += buffer.toString('utf8', lineEnd + 2, lineEnd + 2 + size);
+        at = lineEnd + 2 + size + 2;
+        if (size === 0) break;
+      }
+    } else {
+      if (buffer.length < at + length) return;
+      body = buffer.toString('utf8', at, at + length);
+      at += length;
+    }
+    this.#buffer = buffer.subarray(at);
+    const pending = this.#pending;
+    this.#pending = null;
+    if (close) this.close();
+    pending?.resolve({ status: Number(statusLine.split(' ')[1]), body, setCookie });
+  }
+}
+
 function send(
   port: number,
   participant: Participant,
   method: string,
   pathname: string,
 ): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const cookie = [...participant.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path: pathname,
-        agent: participant.agent,
-        headers: cookie ? { cookie } : {},
-      },
-      (response) => {
-        let body = '';
-        response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            body,
-            setCookie: response.headers['set-cookie'] ?? [],
-          }),
-        );
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end();
-  });
+  const cookie = [...participant.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  return participant.connection.send(
+    `${method} ${pathname} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
+      (cookie ? `Cookie: ${cookie}\r\n` : '') +
+      (method === 'POST' ? 'Content-Length: 0\r\n' : '') +
+      '\r\n',
+  );
 }
 
 function keepCookies(participant: Participant, answer: Answer): void {
@@ -112,8 +186,8 @@ async function run(order: LoadOrder): Promise<LoadReport> {
   const participants: Participant[] = [];
   for (let n = 0; n < order.participants; n += 1) {
     const participant: Participant = {
-      // One connection per participant, as one phone keeps one; Nagle off, as Node's default.
-      agent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+      // One connection per participant, as one phone keeps one.
+      connection: new Connection(order.port),
       cookies: new Map(),
       visits: 0,
       lastCount: null,
@@ -158,7 +232,7 @@ async function run(order: LoadOrder): Promise<LoadReport> {
     }),
   );
   const snapshot = stats.snapshot();
-  for (const participant of participants) participant.agent.destroy();
+  for (const participant of participants) participant.connection.close();
   return {
     latencies: latencies.map((value) => Math.round(value * 100) / 100),
     statuses,

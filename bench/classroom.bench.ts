@@ -13,11 +13,13 @@
 //   embedded store, relayed     the store reached through the lab's TCP relay (as a real Redis is)
 //   real Redis                  redis-server, through the same relay
 //   memory sessions             no store at all (counts cannot be exact: that is the lesson)
-// The participants run in load processes of their own, so the client's loop is measured apart.
+// The participants run in load processes of their own (bench/classroom-load.ts, a hand-written
+// HTTP/1.1 client: half the CPU of Node's), so the client's loop is measured apart.
 //   node bench/classroom.bench.ts
 //   CLASSROOM_BENCH_SECONDS (60), CLASSROOM_BENCH_PARTICIPANTS (200), CLASSROOM_BENCH_CLIENTS (2
 //   load processes), CLASSROOM_BENCH_ANCHOR_SECONDS (15; 0 skips the anchors);
-//   CLASSROOM_BENCH_STORE=memory and CLASSROOM_BENCH_REDIS_URL=redis://… change the main run.
+//   CLASSROOM_BENCH_STORE=memory and CLASSROOM_BENCH_REDIS_URL=redis://… change the main run;
+//   CLASSROOM_BENCH_NODE_OPTIONS adds Node flags to every process of the lab (an A/B of GC flags).
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -39,12 +41,16 @@ const ANCHOR_SECONDS = Number(process.env['CLASSROOM_BENCH_ANCHOR_SECONDS'] ?? 1
 const GOAL_MS = 100;
 const results = new Results('classroom');
 const statsDir = mkdtempSync(path.join(os.tmpdir(), 'classroom-bench-'));
+// Gone however the bench ends, a signal included (the harness then exits without `finally`).
+process.on('exit', () => rmSync(statsDir, { recursive: true, force: true }));
 // Every process of a lab measures itself (see process-stats.ts): the lab passes its environment
 // on to the store and the instances.
 const measured = {
   LAB_PROCESS_STATS: statsDir,
   NODE_OPTIONS: [
     process.env['NODE_OPTIONS'] ?? '',
+    // Flags to try on every process of the lab (GC settings, say) without changing the lab.
+    process.env['CLASSROOM_BENCH_NODE_OPTIONS'] ?? '',
     `--import=${pathToFileURL(path.join(root, 'bench/process-stats.ts')).href}`,
   ]
     .join(' ')
@@ -458,5 +464,4 @@ try {
   await main();
 } finally {
   await stopAll();
-  rmSync(statsDir, { recursive: true, force: true });
 }
