@@ -81,7 +81,9 @@ export class Balancer {
   #lang: Lang;
   #next = 0;
   #affinity = new Map<string, string>();
-  #agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  // As many idle connections kept as may be open: a room's burst would otherwise close the
+  // ones above the cap as it ends, and the next burst would wait on new connections.
+  #agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 });
 
   constructor(source: BalancerSource, bus: EventBus, options: BalancerOptions = {}) {
     this.#source = source;
