@@ -11,6 +11,7 @@
  * @typedef {{ status: number, instance: string | null, visits: number | null, store: string | null, error: string | null }} BurstAnswer
  */
 import { byId, errorOf, lang, readJson, t } from './format.js';
+import { prepareRequest } from './session-carrier.js';
 import { appRequest, hasSession, noteBurst, visit } from './session.js';
 
 /** How many visits the button sends together. */
@@ -99,8 +100,9 @@ async function burst() {
   result.classList.remove('lost');
   result.textContent = t('burstSending', { n: BURST_SIZE });
   try {
-    // Twenty visits without a session would start twenty sessions: one visit starts it first.
-    if (!hasSession()) await visit();
+    // Twenty visits without a session would start twenty sessions: one visit starts it first,
+    // also when the session travels in the header and the page has no value for it yet.
+    if (!hasSession() || prepareRequest().asksForNew) await visit();
     const answers = await Promise.all(Array.from({ length: BURST_SIZE }, sendOne));
     const answered = answers.filter((answer) => answer.status === 200);
     const failed = answers.length - answered.length;
