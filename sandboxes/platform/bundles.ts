@@ -7,7 +7,8 @@
  * They live in node_modules/.cache/lab-bundles/<key>/, where the key is the SHA-256 of the lock
  * and of the bundler's code: a new lock is a new key, so a bundle is never used with
  * node_modules it was not built from. They are built at the first start after a change, checked
- * byte for byte at every start (a damaged one is built again), and older keys are removed.
+ * byte for byte at every start (a damaged one is built again), and those of older keys are
+ * removed once no lab has used them for a day.
  * The instance's side, the resolve hook that hands them to the app, is bundle-hooks.ts.
  */
 import crypto from 'node:crypto';
@@ -99,6 +100,25 @@ function publish(folder: string, write: (temporary: string) => void): void {
   }
 }
 
+/** Bundles of another key are kept this long after their last use: a lab may still run them. */
+const KEEP_UNUSED_MS = 24 * 60 * 60 * 1000;
+
+// Marks what this lab uses as used now, and removes from its folder what no lab has used for a
+// day. Not at once: another lab started before a change (of the lock, of the platform's files)
+// still starts its instances from the bundles of its own start, which must not vanish under it.
+function keepInUse(current: string, folder: string): void {
+  const now = new Date();
+  fs.utimesSync(current, now, now);
+  for (const name of fs.readdirSync(folder)) {
+    const entry = path.join(folder, name);
+    if (entry === current || name === 'preload') continue;
+    const stat = fs.statSync(entry, { throwIfNoEntry: false });
+    if (stat && now.getTime() - stat.mtimeMs > KEEP_UNUSED_MS) {
+      fs.rmSync(entry, { recursive: true, force: true });
+    }
+  }
+}
+
 // The reason a manifest cannot be used as it is, or null when every bundle is as it was built.
 function brokenBundle(manifest: BundleManifest, names: readonly string[]): string | null {
   for (const name of names) {
@@ -184,14 +204,17 @@ async function preparePreload(cache: string, log: (line: string) => void): Promi
       .join('\0'),
   ).slice(0, 16);
   const file = path.join(cache, 'preload', `instance-preload-${key}.mjs`);
-  if (fs.existsSync(file)) return file;
+  if (fs.existsSync(file)) {
+    keepInUse(file, path.dirname(file));
+    return file;
+  }
   const pack = (await import(packUrl)) as typeof import('../pack.ts');
   const text = await pack.bundle(path.join(platformDir, 'instance-preload.ts'));
-  const folder = path.dirname(file);
-  publish(folder, (temporary) => {
-    // Only the preload of the platform's current files is kept.
-    fs.writeFileSync(path.join(temporary, path.basename(file)), text);
-  });
+  // Written under a temporary name and renamed, so that no instance ever loads half of it.
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, text);
+  fs.renameSync(temporary, file);
   const shown = file.startsWith(root) ? path.relative(root, file) : file;
   log(
     bilingual(
@@ -199,6 +222,7 @@ async function preparePreload(cache: string, log: (line: string) => void): Promi
       `instance preload bundled as JavaScript (${shown})`,
     ),
   );
+  keepInUse(file, path.dirname(file));
   return file;
 }
 
@@ -246,13 +270,7 @@ async function prepareDependencies(cache: string, log: (line: string) => void): 
     : 'none built for this lock yet';
   if (broken) await buildDependencies(folder, key, lockFile, log, broken);
   else refreshLockStamp(manifest!, manifestFile, lockFile);
-  // Bundles of other locks are of no use any more; a folder still being written is left alone.
-  for (const entry of fs.readdirSync(cache, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name === 'preload' || entry.name.endsWith('.tmp')) continue;
-    if (entry.name !== path.basename(folder)) {
-      fs.rmSync(path.join(cache, entry.name), { recursive: true, force: true });
-    }
-  }
+  keepInUse(folder, cache);
   return manifestFile;
 }
 

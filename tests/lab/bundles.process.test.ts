@@ -1,7 +1,8 @@
 // The app's packages from pre-built bundles (sandboxes/platform/bundles.ts and bundle-hooks.ts),
 // through real labs: an instance the lab starts gets express from its bundle while the app's
 // `import express from 'express'` is unchanged; a package that is not bundled still loads from
-// node_modules; bundles built for another lock are not used but built again; a damaged bundle
+// node_modules; bundles built for another lock are not used but built again (and those no lab
+// has used for a day removed); a damaged bundle
 // stops a new instance with a sentence that names it, the old instances keep serving, and the
 // next start builds it again. Each lab keeps its bundles in a folder of its own, never the
 // project's node_modules/.cache, which other labs on this machine use.
@@ -11,7 +12,6 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BundleManifest } from '../../sandboxes/platform/bundle-hooks.ts';
-import { bundleKey, bundleKinds } from '../../sandboxes/platform/bundles.ts';
 import { control, labState, root, startLabProcess, type LabProcess } from './harness.ts';
 
 // The app lives under the project, so that its imports resolve in the project's node_modules as
@@ -85,15 +85,6 @@ afterAll(async () => {
 });
 
 describe('bundles of the app packages', () => {
-  it('are keyed by the lock, and LAB_BUNDLES names the kinds used', () => {
-    expect(bundleKey('lock A', ['bundler'])).not.toBe(bundleKey('lock B', ['bundler']));
-    expect(bundleKey('lock A', ['bundler'])).not.toBe(bundleKey('lock A', ['bundler, edited']));
-    expect([...bundleKinds(undefined)]).toEqual(['dependencies', 'preload']);
-    expect([...bundleKinds('0')]).toEqual([]);
-    expect([...bundleKinds('dependencies')]).toEqual(['dependencies']);
-    expect(() => bundleKinds('dependencies,everything')).toThrow(/everything/);
-  });
-
   it('give an instance express from its bundle, and a package not bundled from node_modules', async () => {
     const lab = await start();
     expect(lab.output()).toMatch(
@@ -122,14 +113,21 @@ describe('bundles of the app packages', () => {
     // The bundles of an older lock: another key, in a folder of its own, and one whose manifest
     // names another key where the current lock's bundles should be.
     fs.cpSync(folder, path.join(cache, 'older-lock'), { recursive: true });
+    fs.cpSync(folder, path.join(cache, 'lock-of-a-running-lab'), { recursive: true });
+    // Last used two days ago: no lab runs it any more.
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+    fs.utimesSync(path.join(cache, 'older-lock'), twoDaysAgo, twoDaysAgo);
     fs.writeFileSync(
       path.join(folder, 'manifest.json'),
       JSON.stringify({ ...manifest, key: 'a lock that is no more' }),
     );
     const lab = await start();
     expect(lab.output()).toContain('once (their key does not match)');
-    expect(readManifest().key).toBe(manifest.key);
     expect(fs.existsSync(path.join(cache, 'older-lock'))).toBe(false);
+    // Used a moment ago by a lab that may still start instances from it.
+    expect(fs.existsSync(path.join(cache, 'lock-of-a-running-lab'))).toBe(true);
+    fs.rmSync(path.join(cache, 'lock-of-a-running-lab'), { recursive: true });
+    expect(readManifest().key).toBe(manifest.key);
     expect((await where(lab)).express).toBe(pathToFileURL(manifest.bundles['express']!.file).href);
     await lab.stop();
   });
