@@ -41,7 +41,7 @@ export function startChild(
  * Every process below `pid`, read from /proc (Linux). Some programs start theirs in a group of
  * their own (Lighthouse's Chromium does), so a group signal alone would miss them.
  */
-function descendants(pid: number): number[] {
+export function descendants(pid: number): number[] {
   const parents = new Map<number, number[]>();
   try {
     for (const entry of readdirSync('/proc')) {

@@ -4,7 +4,6 @@
 // TypeScript stripper into a process that would not load it otherwise.
 // One line per phase: `@@bench <phase> <epoch ms>`, where the epoch is performance.timeOrigin
 // (this process's start) plus performance.now(), on the same clock as the benchmark's.
-import http from 'node:http';
 import module from 'node:module';
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -29,9 +28,9 @@ if (process.env.INSTANCE_ID) {
     net.Server.prototype.listen = listen;
     report('listen-called');
     this.once('listening', () => report('listening'));
-    if (this instanceof http.Server) {
-      this.once('request', () => report('first-request'));
-    }
+    // An http.Server emits 'request'; node:http is not imported here, since importing it as an
+    // ES module builds its facade, which loads undici: a cost the instances do not have.
+    this.once('request', () => report('first-request'));
     return listen.apply(this, args);
   };
 }
