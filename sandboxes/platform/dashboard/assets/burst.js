@@ -138,7 +138,13 @@ async function burst() {
     if (failed > 0) parts.push(counted('burstFailuresOne', 'burstFailuresOther', failed, failure));
     result.textContent = parts.join(' ');
     result.classList.toggle('lost', lost > 0);
-    noteBurst(answered.length, copies);
+    /** @type {Map<string, number>} */
+    const highest = new Map();
+    for (const { instance, visits } of answered) {
+      const key = instance ?? '?';
+      highest.set(key, Math.max(highest.get(key) ?? 0, visits ?? 0));
+    }
+    noteBurst(answered.length, highest, copies);
   } finally {
     button.disabled = false;
   }

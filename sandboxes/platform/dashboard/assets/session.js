@@ -60,15 +60,18 @@ export function hasSession() {
 }
 
 /**
- * Takes in a burst of visits sent together (burst.js): they count among the visits sent, and
- * each copy of the session (one in Redis, one per instance in memory) now holds `copies`' count,
- * which the next visit is compared with.
+ * Takes in a burst of visits sent together (burst.js): they count among the visits sent, each
+ * instance that answered gave at most `answers`' count, and each copy of the session (one in
+ * Redis, one per instance in memory) now holds `copies`' count, which the next visit is
+ * compared with.
  * @param {number} answered
+ * @param {Map<string, number>} answers the highest count each instance answered
  * @param {Map<string, number>} copies
  */
-export function noteBurst(answered, copies) {
+export function noteBurst(answered, answers, copies) {
   sent += answered;
   byId('session-sent').textContent = String(sent);
+  for (const [instance, visits] of answers) known.set(instance, visits);
   for (const [instance, visits] of copies) {
     known.set(instance, visits);
     lastVisits = visits;
