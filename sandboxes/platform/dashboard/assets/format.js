@@ -74,12 +74,17 @@ export function el(tag, className, text) {
  * read (`replace requested`, `the app files changed`, `session store: memory → redis`); any
  * other reason, from a newer lab, is shown as it came.
  * @param {string} reason
+ * @returns {string}
  */
 export function rolloutReasonText(reason) {
+  // A change of several settings gives their reasons one after another.
+  if (reason.includes(', ')) return reason.split(', ').map(rolloutReasonText).join(', ');
   if (reason === 'replace requested') return t('reasonReplace');
   if (reason === 'the app files changed') return t('reasonEdit');
   const store = /^session store: (\w+) → (\w+)$/.exec(reason);
   if (store) return t('reasonStore', { from: store[1] ?? '', to: store[2] ?? '' });
+  const maxAge = /^session max age: (\d+) s → (\d+) s$/.exec(reason);
+  if (maxAge) return t('reasonMaxAge', { from: maxAge[1] ?? '', to: maxAge[2] ?? '' });
   return reason;
 }
 
