@@ -34,7 +34,6 @@ import {
   type LabLayout,
   type LabManifest,
 } from '../labs/lab-model.ts';
-import { messageOf } from '../platform/errors.ts';
 import {
   HttpError,
   openEventStream,
@@ -52,7 +51,14 @@ import {
   keyMatches,
   presentedKey,
 } from '../platform/instructor-key.ts';
-import { languageOfTag, type Lang } from '../platform/language.ts';
+import {
+  labLanguage,
+  languageOfTag,
+  requestLanguage,
+  textOf,
+  type Lang,
+  type Localized,
+} from '../platform/language.ts';
 import { readyUrl } from '../platform/lines.ts';
 import { waitForRollout } from '../platform/rollout-wait.ts';
 import { OutputLog } from '../../src/sandbox/output-log.ts';
@@ -146,6 +152,8 @@ class LocalLab {
   readonly workDir: string;
   phase: LabPhase = 'stopped';
   error: string | null = null;
+  // The same failure in both languages, for the sandbox that asked to start the lab.
+  #failure: Localized | null = null;
   labUrl: string | null = null;
   #child: ChildProcess | null = null;
   #starting: Promise<void> | null = null;
@@ -194,6 +202,7 @@ class LocalLab {
   async #start(lang?: Lang): Promise<void> {
     this.phase = 'starting';
     this.error = null;
+    this.#failure = null;
     // A new run, a new output: the ready line of an earlier run must not count for this one.
     this.#log.clear();
     this.#layOut();
@@ -212,6 +221,10 @@ class LocalLab {
       if (this.phase !== 'stopped') {
         this.phase = 'failed';
         this.error = `The lab stopped (${signal ?? `code ${code}`}).`;
+        this.#failure = {
+          fr: `Le laboratoire s'est arrêté (${signal ?? `code ${code}`}).`,
+          en: this.error,
+        };
         this.#emit(`\n${this.error}\n`);
       }
     });
@@ -227,13 +240,23 @@ class LocalLab {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         this.error = `The lab did not start within ${START_TIMEOUT_MS / 1000} s.`;
+        this.#failure = {
+          fr: `Le laboratoire n'a pas démarré en ${START_TIMEOUT_MS / 1000} s.`,
+          en: this.error,
+        };
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     this.phase = 'failed';
     this.error ??= 'The lab did not start.';
-    throw new HttpError(500, `${this.error}\n${this.#log.text().slice(-2000)}`);
+    const failure = this.#failure ?? {
+      fr: "Le laboratoire n'a pas démarré.",
+      en: 'The lab did not start.',
+    };
+    // What the lab printed last says why; it is quoted as it is, in the lab's own language.
+    const tail = `\n${this.#log.text().slice(-2000)}`;
+    throw new HttpError(500, { fr: failure.fr + tail, en: failure.en + tail });
   }
 
   async stop(): Promise<void> {
@@ -275,7 +298,11 @@ class LocalLab {
   }
 
   async solve(): Promise<Record<string, string>> {
-    if (!this.exercise) throw new HttpError(404, `The lab "${this.manifest.id}" has no solution.`);
+    if (!this.exercise)
+      throw new HttpError(404, {
+        fr: `Le laboratoire « ${this.manifest.id} » n'a pas de solution : il s'explore librement.`,
+        en: `The lab "${this.manifest.id}" has no solution: it is a lab to explore freely.`,
+      });
     await this.#rollingOut(() =>
       this.#writeEditable(layOutLab(this.manifest.id, { solved: true })),
     );
@@ -295,9 +322,16 @@ class LocalLab {
   }
 
   async check(): Promise<unknown> {
-    if (!this.exercise) throw new HttpError(404, `The lab "${this.manifest.id}" has no checks.`);
+    if (!this.exercise)
+      throw new HttpError(404, {
+        fr: `Le laboratoire « ${this.manifest.id} » n'a pas de vérification.`,
+        en: `The lab "${this.manifest.id}" has no checks.`,
+      });
     if (this.phase !== 'ready' || !this.labUrl)
-      throw new HttpError(409, 'Start the lab before checking it.');
+      throw new HttpError(409, {
+        fr: 'Démarrez le laboratoire avant de le vérifier.',
+        en: 'Start the lab before checking it.',
+      });
     // From the laid-out copy, where the shared checks client sits beside the lab's own check.
     const checkFile = path.join(this.workDir, ...(this.manifest.check ?? '').split('/'));
     const module = (await import(pathToFileURL(checkFile).href)) as {
@@ -310,20 +344,27 @@ class LocalLab {
   // file there must not be a link that leads elsewhere.
   #editablePath(name: string): string {
     if (!this.manifest.editable.includes(name)) {
-      throw new HttpError(
-        403,
-        `"${name}" is not one of this lab's editable files (${this.manifest.editable.join(', ')}).`,
-      );
+      const files = this.manifest.editable.join(', ');
+      throw new HttpError(403, {
+        fr: `« ${name} » n'est pas l'un des fichiers modifiables de ce laboratoire (${files}).`,
+        en: `"${name}" is not one of this lab's editable files (${files}).`,
+      });
     }
     const target = path.join(this.appDir, name);
     if (
       path.relative(this.appDir, target).startsWith('..') ||
       path.isAbsolute(path.relative(this.appDir, target))
     ) {
-      throw new HttpError(403, `"${name}" is outside the lab's folder.`);
+      throw new HttpError(403, {
+        fr: `« ${name} » est hors du dossier du laboratoire.`,
+        en: `"${name}" is outside the lab's folder.`,
+      });
     }
     if (fs.existsSync(target) && fs.lstatSync(target).isSymbolicLink()) {
-      throw new HttpError(403, `"${name}" is a link; links are not followed.`);
+      throw new HttpError(403, {
+        fr: `« ${name} » est un lien ; les liens ne sont pas suivis.`,
+        en: `"${name}" is a link; links are not followed.`,
+      });
     }
     return target;
   }
@@ -365,7 +406,9 @@ export async function startLabHost(options: LabHostOptions = {}): Promise<LabHos
     handle(labs, guard, request, response).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       if (!(error instanceof HttpError)) console.error('lab host:', error);
-      sendJson(response, status, { error: messageOf(error) });
+      // The sandbox says its page's language in Accept-Language, as the dashboard does.
+      const lang = requestLanguage(request.headers['accept-language'], labLanguage());
+      sendJson(response, status, { error: textOf(error, lang) });
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -396,10 +439,10 @@ function refuseOutsiders(guard: Guard, request: http.IncomingMessage): void {
   refuseForeignHost(request, guard.hosts);
   if (isLoopback(clientAddress(request))) return;
   if (guard.key !== null && keyMatches(presentedKey(request), guard.key)) return;
-  throw new HttpError(
-    403,
-    "Labs on this machine are driven from this machine only: open the course here, or present the instructor's key. Everyone else can read the course and its recorded labs.",
-  );
+  throw new HttpError(403, {
+    fr: "Les laboratoires de cette machine se pilotent depuis cette machine seulement : ouvrez le cours ici, ou présentez la clé de l'animateur. Tous les autres peuvent lire le cours et ses laboratoires enregistrés.",
+    en: "Labs on this machine are driven from this machine only: open the course here, or present the instructor's key. Everyone else can read the course and its recorded labs.",
+  });
 }
 
 async function handle(
@@ -412,16 +455,20 @@ async function handle(
   const method = request.method ?? 'GET';
   const parts = url.pathname.split('/');
   // ['', '_labs', lab, action, ...rest]
-  if (parts[1] !== '_labs') throw new HttpError(404, 'Not a lab path.');
+  if (parts[1] !== '_labs')
+    throw new HttpError(404, {
+      fr: "Ce chemin n'est pas celui d'un laboratoire.",
+      en: 'Not a lab path.',
+    });
   const presented = url.searchParams.get('key');
   if (parts[2] === '' && presented !== null && guard.key !== null) {
     // Opening /_labs/?key=<key> once on another device keeps the key there in a cookie.
     refuseForeignHost(request, guard.hosts);
     if (!keyMatches(presented, guard.key)) {
-      throw new HttpError(
-        403,
-        "This is not the instructor's key that npm start printed: copy it again from its terminal.",
-      );
+      throw new HttpError(403, {
+        fr: "Ce n'est pas la clé de l'animateur qu'a affichée npm start : recopiez-la depuis son terminal.",
+        en: "This is not the instructor's key that npm start printed: copy it again from its terminal.",
+      });
     }
     response.writeHead(303, {
       location: '/',
@@ -445,7 +492,11 @@ async function handle(
     return;
   }
   const lab = labs.get(id);
-  if (!lab) throw new HttpError(404, `No lab "${id}" here.`);
+  if (!lab)
+    throw new HttpError(404, {
+      fr: `Pas de laboratoire « ${id} » ici.`,
+      en: `No lab "${id}" here.`,
+    });
   const action = parts[3] ?? '';
 
   if (action === 'app') {
@@ -456,7 +507,10 @@ async function handle(
       return;
     }
     if (lab.phase !== 'ready' || !lab.labUrl)
-      throw new HttpError(503, `The lab "${id}" is not running: start it first.`);
+      throw new HttpError(503, {
+        fr: `Le laboratoire « ${id} » ne tourne pas : démarrez-le d'abord.`,
+        en: `The lab "${id}" is not running: start it first.`,
+      });
     proxy(request, response, lab.labUrl, `/${parts.slice(4).join('/')}${url.search}`);
     return;
   }
@@ -480,7 +534,10 @@ async function handle(
     const body = await readJsonBody(request, MAX_BODY);
     const content = body['content'];
     if (typeof content !== 'string')
-      throw new HttpError(400, 'Send {"content": "…the file\'s text…"}.');
+      throw new HttpError(400, {
+        fr: 'Envoyez {"content": "…le texte du fichier…"}.',
+        en: 'Send {"content": "…the file\'s text…"}.',
+      });
     lab.writeFile(decodeURIComponent(parts[4] ?? ''), content);
     sendJson(response, 200, { ok: true });
     return;
@@ -509,12 +566,19 @@ async function handle(
       sendJson(response, 200, { results: await lab.check() });
       return;
     default:
-      throw new HttpError(404, `No lab action "${action}".`);
+      throw new HttpError(404, {
+        fr: `Pas d'action de laboratoire « ${action} ».`,
+        en: `No lab action "${action}".`,
+      });
   }
 }
 
 function expectMethod(method: string, expected: string): void {
-  if (method !== expected) throw new HttpError(405, `Use ${expected} here, not ${method}.`);
+  if (method !== expected)
+    throw new HttpError(405, {
+      fr: `Utilisez ici ${expected}, pas ${method}.`,
+      en: `Use ${expected} here, not ${method}.`,
+    });
 }
 
 function streamOutput(

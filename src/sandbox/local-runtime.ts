@@ -149,9 +149,11 @@ export class LocalRuntime implements LabRuntime {
   }
 
   async #call(method: string, action: string, body?: unknown): Promise<unknown> {
-    const init: RequestInit = { method, headers: { accept: 'application/json' } };
+    // The host answers an error in the page's language, which this header names.
+    const headers = { accept: 'application/json', 'accept-language': this.#lang };
+    const init: RequestInit = { method, headers };
     if (method !== 'GET') {
-      init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+      init.headers = { ...headers, 'content-type': 'application/json' };
       init.body = JSON.stringify(body ?? {});
     }
     let response: Response;

@@ -27,7 +27,9 @@ describe('lab host file API', () => {
   const put = (name: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(new URL(`_labs/sessions/files/${name}`, host.url), {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', ...headers },
+      // The host answers in the language asked for, as the sandbox asks for its page's; these
+      // tests read the English sentences.
+      headers: { 'content-type': 'application/json', 'accept-language': 'en', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
@@ -63,6 +65,14 @@ describe('lab host file API', () => {
     expect(answer.status).toBe(403);
     expect(((await answer.json()) as { error: string }).error).toMatch(
       /not one of this lab's editable files/,
+    );
+  });
+
+  it("answers a refusal in the page's language that the sandbox sends", async () => {
+    const answer = await put('package.json', { content: 'x' }, { 'accept-language': 'fr' });
+    expect(answer.status).toBe(403);
+    expect(((await answer.json()) as { error: string }).error).toMatch(
+      /^« package\.json » n'est pas l'un des fichiers modifiables de ce laboratoire/,
     );
   });
 
