@@ -2,7 +2,7 @@
  * Pre-built bundles for a local lab, as a packaged lab has them (sandboxes/pack.ts builds both,
  * with the same code): the app's dependencies (express, express-session, redis, connect-redis)
  * as one file each, and the instance preload as plain JavaScript. An instance then loads a few
- * files instead of hundreds, and no TypeScript: that is most of an instance's start.
+ * files instead of hundreds, and its preload without Node's TypeScript stripper.
  *
  * They live in node_modules/.cache/lab-bundles/<key>/, where the key is the SHA-256 of the lock
  * and of the bundler's code: a new lock is a new key, so a bundle is never used with
@@ -119,19 +119,26 @@ function keepInUse(current: string, folder: string): void {
   }
 }
 
+/** Why bundles are built, in the lab's language. */
+type Reason = string;
+
 // The reason a manifest cannot be used as it is, or null when every bundle is as it was built.
-function brokenBundle(manifest: BundleManifest, names: readonly string[]): string | null {
+function brokenBundle(manifest: BundleManifest, names: readonly string[]): Reason | null {
   for (const name of names) {
     const bundle = manifest.bundles[name];
-    if (!bundle) return `${name} has no bundle`;
+    if (!bundle) return bilingual(`${name} n'a pas de paquet`, `${name} has no bundle`);
     let content: Buffer;
     try {
       content = fs.readFileSync(bundle.file);
     } catch {
-      return `${bundle.file} is missing`;
+      return bilingual(`${bundle.file} manque`, `${bundle.file} is missing`);
     }
-    if (sha256(content) !== bundle.sha256) return `${bundle.file} is damaged`;
-    if (import.meta.resolve(name) !== bundle.source) return `${name} now resolves elsewhere`;
+    if (sha256(content) !== bundle.sha256) {
+      return bilingual(`${bundle.file} est abîmé`, `${bundle.file} is damaged`);
+    }
+    if (import.meta.resolve(name) !== bundle.source) {
+      return bilingual(`${name} se trouve ailleurs`, `${name} now resolves elsewhere`);
+    }
   }
   return null;
 }
@@ -160,7 +167,7 @@ async function buildDependencies(
   key: string,
   lockFile: string,
   log: (line: string) => void,
-  why: string,
+  why: Reason,
 ): Promise<void> {
   const pack = (await import(packUrl)) as typeof import('../pack.ts');
   const names = pack.APP_DEPENDENCIES;
@@ -265,9 +272,9 @@ async function prepareDependencies(cache: string, log: (line: string) => void): 
   const names = manifest ? Object.keys(manifest.bundles) : [];
   const broken = manifest
     ? manifest.key !== key
-      ? 'their key does not match'
+      ? bilingual('leur clé ne correspond pas', 'their key does not match')
       : brokenBundle(manifest, names)
-    : 'none built for this lock yet';
+    : bilingual('aucun encore pour ce package-lock.json', 'none built for this lock yet');
   if (broken) await buildDependencies(folder, key, lockFile, log, broken);
   else refreshLockStamp(manifest!, manifestFile, lockFile);
   keepInUse(folder, cache);
@@ -288,10 +295,4 @@ export async function useBundlesForInstances(
   const prepared = await prepareBundles(env, log);
   if (prepared.manifest) env[BUNDLE_MANIFEST_VARIABLE] = prepared.manifest;
   if (prepared.preload) env['LAB_INSTANCE_PRELOAD'] = prepared.preload;
-}
-
-// `node sandboxes/platform/bundles.ts` builds them ahead, e.g. right after `npm ci`.
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const prepared = await prepareBundles(process.env, (line) => console.log(`lab: ${line}`));
-  console.log(`lab: ${JSON.stringify(prepared)}`);
 }
