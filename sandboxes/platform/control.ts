@@ -252,7 +252,11 @@ async function runTask(
   encoded: string,
 ): Promise<void> {
   allow(request.method ?? 'GET', ['POST']);
-  refuseCrossSite(request, "run the lab's tasks", { framed: target.framed });
+  refuseCrossSite(
+    request,
+    { fr: 'lancer une tâche du lab', en: "run the lab's tasks" },
+    { framed: target.framed },
+  );
   expectNoFields(await readJsonBody(request, MAX_CONTROL_BODY));
   let name: string;
   try {
@@ -264,8 +268,8 @@ async function runTask(
   try {
     result = await target.runTask(name);
   } catch (error) {
-    if (error instanceof UnknownTaskError) throw new HttpError(404, error.message);
-    if (error instanceof TaskRefusedError) throw new HttpError(429, error.message);
+    if (error instanceof UnknownTaskError) throw new HttpError(404, error.texts);
+    if (error instanceof TaskRefusedError) throw new HttpError(429, error.texts);
     throw error;
   }
   sendJson(response, 200, result);

@@ -225,6 +225,8 @@ describe('admin tasks, against a real redis-server', () => {
     expect(unknown.body['error']).toBe(
       'There is no task "drop-everything" (no tasks/drop-everything.js). The tasks are: add-first-seen, count-sessions, hang, show-env.',
     );
+    const french = await runTask(lab.url, 'drop-everything', { 'accept-language': 'fr' });
+    expect(french.body['error']).toContain("Il n'y a pas de tâche « drop-everything »");
     for (const name of [
       '..%2Fserver',
       '%2E%2E%2Fconfig',
