@@ -10,6 +10,7 @@
 // from inside (bench/process-stats.ts: event-loop delay, GC pauses, CPU per visit):
 //   straight to one instance    the app and its store alone, no balancer at all
 //   minimal proxy               a proxy that does nothing but pipe, in place of the balancer
+//   balancer, store straight    the main run again, as long as the anchors
 //   embedded store, relayed     the store reached through the lab's TCP relay (as a real Redis is)
 //   real Redis                  redis-server, through the same relay
 //   memory sessions             no store at all (counts cannot be exact: that is the lesson)
@@ -19,7 +20,8 @@
 //   CLASSROOM_BENCH_SECONDS (60), CLASSROOM_BENCH_PARTICIPANTS (200), CLASSROOM_BENCH_CLIENTS (2
 //   load processes), CLASSROOM_BENCH_ANCHOR_SECONDS (15; 0 skips the anchors);
 //   CLASSROOM_BENCH_STORE=memory and CLASSROOM_BENCH_REDIS_URL=redis://… change the main run;
-//   CLASSROOM_BENCH_NODE_OPTIONS adds Node flags to every process of the lab (an A/B of GC flags).
+//   CLASSROOM_BENCH_NODE_OPTIONS adds Node flags to every process of the lab, and
+//   CLASSROOM_BENCH_GC=serial|parallel picks how V8 scavenges in them (see process-stats.ts).
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -392,6 +394,12 @@ async function mainRun(): Promise<void> {
     await phase(proxyPort, false, ANCHOR_SECONDS, [lab.child.pid!, proxy.pid!]),
   );
   await stopChild(proxy);
+  // The main run again, as long as the anchors and right before the relayed one: the A/B of the
+  // relay at one moment of the machine's load.
+  reportAnchor(
+    'anchor balancer, store straight',
+    await phase(Number(lab.base.port), true, ANCHOR_SECONDS, [lab.child.pid!]),
+  );
   await stopChild(lab.child);
 }
 

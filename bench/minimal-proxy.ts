@@ -8,7 +8,14 @@ const ports = process.argv.slice(2).map(Number);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 let next = 0;
 
-const server = http.createServer((request, response) => {
+// The request is passed on once it has all arrived (a visit has no body), so that a kept-alive
+// connection the instance closed just as it was reused can be retried, as any proxy does.
+function forward(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  body: Buffer,
+  retried = false,
+): void {
   next = (next + 1) % ports.length;
   const upstream = http.request(
     {
@@ -24,11 +31,21 @@ const server = http.createServer((request, response) => {
       answer.pipe(response);
     },
   );
-  upstream.on('error', () => {
+  upstream.on('error', (error: NodeJS.ErrnoException) => {
+    if (!retried && upstream.reusedSocket && error.code === 'ECONNRESET') {
+      forward(request, response, body, true);
+      return;
+    }
     if (!response.headersSent) response.writeHead(502);
     response.end();
   });
-  request.pipe(upstream);
+  upstream.end(body);
+}
+
+const server = http.createServer((request, response) => {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => forward(request, response, Buffer.concat(chunks)));
 });
 server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {

@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
 
 /** One process's figures over one window; event-loop delays and pauses in milliseconds. */
 export interface ProcessStats {
@@ -81,6 +82,17 @@ function roleOf(): string {
   if (script === 'main.ts' || script === 'main.js') return 'store';
   if (script === 'classroom.ts' || script === 'lab.ts') return 'lab';
   return script;
+}
+
+// An A/B of V8's young-generation GC: CLASSROOM_BENCH_GC=serial scavenges on the main thread
+// alone, =parallel with V8's helper threads (Node's default). On an oversubscribed machine a
+// parallel scavenge waits for helpers that are not scheduled, and the whole loop waits with it.
+const scavenge = process.env['CLASSROOM_BENCH_GC'];
+if (scavenge === 'serial' || scavenge === 'parallel') {
+  // After the other preloads, which may set it too: the benchmark's choice is the one measured.
+  setTimeout(() => {
+    v8.setFlagsFromString(scavenge === 'serial' ? '--no-parallel-scavenge' : '--parallel-scavenge');
+  }, 0);
 }
 
 const directory = process.env['LAB_PROCESS_STATS'];
