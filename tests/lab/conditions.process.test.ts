@@ -556,6 +556,11 @@ describe('framed mode, the session headers, heartbeats and the self-test (LAB_FR
     expect(state.selfTest?.cookie).toEqual({
       status: 'ok',
       detail: expect.stringMatching(/came back/),
+      // The same finding in both languages, for a dashboard in either.
+      details: {
+        fr: expect.stringMatching(/le cookie de test est revenu/),
+        en: expect.stringMatching(/came back/),
+      },
     });
     await sleep(100);
     stream.close();
