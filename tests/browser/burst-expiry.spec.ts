@@ -3,7 +3,9 @@
 // Visit button, in a cookie or, when the browser refuses the cookie, in the X-Lab-Session header,
 // and what the page says it lost is what the lab counted; "Expires in" counts down the key's TTL,
 // and a 5 s lifetime makes the session expire in front of the learner.
+import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import type { Frame, VisitFrame } from '../../sandboxes/labs/scenario-model.ts';
 import { strings } from '../../sandboxes/platform/dashboard/strings.ts';
 import {
   control,
@@ -135,4 +137,36 @@ test('"Expires in" counts the TTL down, and a 5 s lifetime makes the session exp
   await expect(page.locator('#session-visits')).toHaveText('1');
   await expect(page.locator('#timeline .tl-lost')).toHaveCount(0);
   await control(labUrl(), 'PUT', 'lab/config', { sessionMaxAgeSeconds: 86_400 });
+});
+
+test("a recording's 20 visits at once replay without a lost session: they overlapped", async ({
+  page,
+}) => {
+  // The visits of a real run's burst (tests/scenarios/fixtures), replayed through the dashboard's
+  // session panel as the recording's player replays them, in the order of their start.
+  const fixture = JSON.parse(
+    fs.readFileSync(
+      new URL('../scenarios/fixtures/burst-expiry-run.json', import.meta.url),
+      'utf8',
+    ),
+  ) as { frames: Frame[]; marks: { id: string; at: number }[] };
+  const end = fixture.marks.find((mark) => mark.id === 'short-lifetime')?.at ?? Infinity;
+  const visits = fixture.frames
+    .filter((frame): frame is VisitFrame => frame.kind === 'visit' && frame.at < end)
+    .sort((a, b) => a.at - b.at);
+  const counts = visits.map((visit) => Number(visit.body['visits']));
+  // The burst's answers do not climb one by one: replayed naively, they would read as lost sessions.
+  expect(counts.some((count, i) => i > 0 && count <= (counts[i - 1] ?? 0))).toBe(true);
+  await open(page, labUrl());
+  // The page's own module (the same instance its script uses), from the page's address.
+  await page.evaluate(
+    async ({ frames, module }) => {
+      const session = (await import(module)) as { showAnswer(frame: unknown): void };
+      for (const frame of frames) session.showAnswer(frame);
+    },
+    { frames: visits, module: './lab/assets/session.js' },
+  );
+  await expect(page.locator('#timeline li')).toHaveCount(visits.length);
+  await expect(page.locator('#timeline .tl-lost')).toHaveCount(0);
+  await expect(page.locator('#session-sent')).toHaveText(String(visits.length));
 });

@@ -195,12 +195,25 @@ export async function readSession() {
   renderKnown();
 }
 
+/** When the last recorded visit's answer came, in the recording's time: a visit sent before it was sent together with it. */
+let recordedAnswerAt = -Infinity;
+/** Whether the last recorded visit overlapped the one before it. */
+let overlapped = false;
+
 /**
  * Shows a recorded visit's answer exactly as a visit of the learner's would have shown: a
- * recording (source-recording.js) replays the visits of a real run through here.
- * @param {{ status: number, body: Record<string, unknown>, cookie: 'sent' | 'new' | 'none' }} answer
+ * recording (source-recording.js) replays the visits of a real run through here. A visit sent
+ * before the previous one was answered (20 visits at once) is no lost session when its count is
+ * lower: the visits overlapped, and the next visit is compared with nothing.
+ * @param {{ status: number, body: Record<string, unknown>, cookie: 'sent' | 'new' | 'none', at?: number, ms?: number }} answer
  */
-export function showAnswer({ status, body, cookie }) {
+export function showAnswer({ status, body, cookie, at, ms }) {
+  const together = at !== undefined && at < recordedAnswerAt;
+  if (at !== undefined) recordedAnswerAt = Math.max(recordedAnswerAt, at + (ms ?? 0));
+  // The first visit after overlapping ones is compared with nothing either: which of them wrote
+  // last is unknown.
+  if (together || overlapped) lastVisits = null;
+  overlapped = together;
   if (status !== 200) {
     const error = typeof body['error'] === 'string' ? body['error'] : t('httpStatus', { status });
     byId('session-result').textContent = t('sessionError', { status, error });
@@ -219,6 +232,8 @@ export function showAnswer({ status, body, cookie }) {
 
 /** Forgets every visit shown, as a fresh page would: a recording played again from earlier. */
 export function forgetVisits() {
+  recordedAnswerAt = -Infinity;
+  overlapped = false;
   known.clear();
   sent = 0;
   lastVisits = null;
