@@ -1,12 +1,8 @@
 // @ts-check
 /**
- * "20 visits at once": twenty visits of the learner's own session sent together, as a page that
- * fires several requests at a time would, then how much the count rose compared with twenty.
- *
- * express-session reads the whole session, changes it and writes all of it back. Visits that
- * overlap read the same count, each writes that count + 1, and the last write wins: the others'
- * updates are lost. It happens with Redis as with memory sessions, which is why a counter that
- * must be right belongs in an atomic operation of the backing service (`INCR`).
+ * "20 visits at once": twenty visits of the learner's session sent together, then how much the
+ * count rose compared with twenty. express-session writes the whole session back: visits that
+ * overlap read the same count and the last write wins, with Redis as with memory sessions.
  *
  * @typedef {{ status: number, instance: string | null, visits: number | null, store: string | null, error: string | null }} BurstAnswer
  */
@@ -27,10 +23,7 @@ function counted(one, other, n, error = '') {
   return t(plural.select(n) === 'one' ? one : other, { n, error });
 }
 
-/**
- * Sends one visit of the burst and reads its answer; a visit that fails says why.
- * @returns {Promise<BurstAnswer>}
- */
+/** Sends one visit of the burst and reads its answer. @returns {Promise<BurstAnswer>} */
 async function sendOne() {
   try {
     const { response } = await appRequest('POST', 'api/visit');
@@ -57,10 +50,8 @@ async function sendOne() {
 }
 
 /**
- * How much the count rose, from the answers. The first visit of the burst to read the session
- * read the count from before it, so the smallest answer is that count + 1; the highest answer is
- * the count the burst reached. With memory sessions each instance keeps its own copy of the
- * session: the rise is counted per instance and added up.
+ * How much the count rose, from the answers: the smallest is the count before + 1 (the first to
+ * read read it), the highest where it got; per instance with memory sessions (one copy each).
  * @param {BurstAnswer[]} answered the visits answered 200
  * @returns {{ before: number, after: number, rise: number, copies: Map<string, number> }}
  */
@@ -114,8 +105,7 @@ async function burst() {
     let { before, after, rise, copies } = measureRise(answered);
     const redis = answered.some((answer) => answer.store === 'redis');
     if (redis) {
-      // One session that every instance shares: the count it holds now, read after the burst,
-      // is the exact outcome (the highest answer may have been overwritten by a slower one).
+      // One shared session: its count read now is exact (a slower write may have undone the highest).
       const now = await readCount();
       if (now !== null) {
         after = now.visits;
@@ -150,10 +140,7 @@ async function burst() {
   }
 }
 
-/**
- * The session's count as an instance reads it now, without counting a visit.
- * @returns {Promise<{ instance: string, visits: number } | null>}
- */
+/** The session's count, read without counting a visit. @returns {Promise<{ instance: string, visits: number } | null>} */
 async function readCount() {
   try {
     const { response } = await appRequest('GET', 'api/session');

@@ -1,13 +1,10 @@
 // @ts-check
 /**
- * How long the learner's session has before it expires, and a way to start a new one.
- *
- * The app's `GET /api/session` answers `expiresInSeconds`: with Redis, the real `TTL` of the
- * session's key; with memory sessions, the expiry the MemoryStore keeps with the session; `null`
- * when the store holds no such session. Neither store pushes the expiry back on a later request
- * (see the app's session-store.js), so the page reads it once and counts down by itself; it
- * reads again when a new session may have started and when the countdown reaches zero, to show
- * what the store says then. Reading every second would add a request a second to the log.
+ * How long the learner's session has before it expires (`expiresInSeconds` of
+ * `GET /api/session`: the key's TTL in Redis, the MemoryStore's expiry in memory, `null` when the
+ * store holds no such session), and a way to start a new one. No store pushes the expiry back
+ * (the app's session-store.js), so the page reads it once and counts down by itself; it reads
+ * again when a session starts and when the countdown ends, not every second (a request each).
  */
 import { byId, readJson, t, timeText } from './format.js';
 import { appRequest, forgetSession, onVisitAnswered } from './session.js';
@@ -22,16 +19,24 @@ let reading = null;
 let checkedAtZero = false;
 let reads = 0;
 
-/**
- * Seconds as the readout shows them: `0:42`, `12:05`, `23:59:58`.
- * @param {number} seconds
- */
+/** Seconds as the readout shows them: `0:42`, `23:59:58`. @param {number} seconds */
 export function durationText(seconds) {
   const whole = Math.max(0, Math.round(seconds));
   const h = Math.floor(whole / 3600);
   const m = Math.floor((whole % 3600) / 60);
   const s = String(whole % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** @param {Record<string, unknown>} data an answer of `/api/session` */
+function readingOf(data) {
+  const seconds = data['expiresInSeconds'];
+  return {
+    seconds: typeof seconds === 'number' ? seconds : null,
+    at: Date.now(),
+    instance: String(data['instance']),
+    store: String(data['store']),
+  };
 }
 
 /** Asks the app how long the session has left and shows it. */
@@ -46,14 +51,8 @@ export async function readExpiry() {
   const data = await readJson(response);
   // A slower answer to an older reading must not undo a newer one.
   if (mine !== reads || !response.ok) return;
-  const seconds = data['expiresInSeconds'];
   const had = reading;
-  reading = {
-    seconds: typeof seconds === 'number' ? seconds : null,
-    at: Date.now(),
-    instance: String(data['instance']),
-    store: String(data['store']),
-  };
+  reading = readingOf(data);
   checkedAtZero = false;
   // The store held the session at the last reading and no longer does: it expired. With memory
   // sessions only the instance that held it can tell: another never had this copy.
@@ -97,14 +96,15 @@ function render() {
 async function newSession() {
   try {
     const { response } = await appRequest('DELETE', 'api/session');
-    if (response.ok) {
-      reading = null;
-      forgetSession('sessionEnded');
-    }
+    const data = await readJson(response);
+    if (!response.ok) return;
+    // The answer says what is left (nothing): no need to ask the store again.
+    reading = readingOf(data);
+    forgetSession('sessionEnded');
+    render();
   } catch {
     // The figures stay as they were; the next visit says whether the lab answers.
   }
-  await readExpiry();
 }
 
 /** Wires the readout: a first reading, a tick a second, a new reading when a session starts. */

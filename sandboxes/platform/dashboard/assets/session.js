@@ -45,11 +45,7 @@ let autoTimer = null;
 /** @type {Array<(visits: number) => void>} */
 const visitListeners = [];
 
-/**
- * Calls `listener` with the count of every visit answered (the expiry readout reads again when
- * a session starts).
- * @param {(visits: number) => void} listener
- */
+/** Calls `listener` with the count of every visit answered. @param {(visits: number) => void} listener */
 export function onVisitAnswered(listener) {
   visitListeners.push(listener);
 }
@@ -60,13 +56,9 @@ export function hasSession() {
 }
 
 /**
- * Takes in a burst of visits sent together (burst.js): they count among the visits sent, each
- * instance that answered gave at most `answers`' count, and each copy of the session (one in
- * Redis, one per instance in memory) now holds `copies`' count, which the next visit is
- * compared with.
- * @param {number} answered
- * @param {Map<string, number>} answers the highest count each instance answered
- * @param {Map<string, number>} copies
+ * Takes in a burst (burst.js): `answers`, each instance's highest count; `copies`, what each
+ * copy of the session (one in Redis, one per instance in memory) holds now.
+ * @param {number} answered @param {Map<string, number>} answers @param {Map<string, number>} copies
  */
 export function noteBurst(answered, answers, copies) {
   sent += answered;
@@ -82,9 +74,7 @@ export function noteBurst(answered, answers, copies) {
 }
 
 /**
- * Forgets the session, which has ended (`reason`: `sessionEnded` after New session,
- * `sessionExpired` when the store no longer holds it): the next visit starts a new one, at 1,
- * and is no lost session.
+ * Forgets the session, ended or expired: the next visit starts one at 1, no lost session.
  * @param {'sessionEnded' | 'sessionExpired'} reason
  */
 export function forgetSession(reason) {
