@@ -18,6 +18,19 @@ export type SessionStoreKind = 'memory' | 'redis';
  */
 export type LabLanguage = 'fr' | 'en';
 
+/**
+ * What the app answers to `POST /api/visit` and `GET /api/session`. `GET /api/session` adds
+ * `expiresInSeconds`: the seconds left before the session expires, read from the store (Redis:
+ * `TTL sess:<id>`; memory: the MemoryStore's expiry), `null` when the store holds no such session.
+ * `DELETE /api/session` ends the session and answers `visits: 0, expiresInSeconds: null`.
+ */
+export interface SessionAnswer {
+  instance: string;
+  visits: number;
+  store: SessionStoreKind;
+  expiresInSeconds?: number | null;
+}
+
 /** What `PUT /lab/config` may change; a new store or session lifetime rolls out to new instances. */
 export interface ConfigChange {
   sessionStore?: SessionStoreKind;

@@ -15,6 +15,7 @@ import {
   waitForState,
   type LabProcess,
 } from './harness.ts';
+import type { SessionAnswer } from '../../sandboxes/platform/types.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,16 +44,15 @@ async function burst(
   );
 }
 
-/** What GET /api/session says of one visitor's session. */
+/** What GET /api/session says of one visitor's session: its count and how long it has left. */
 async function session(
   visitor: Visitor,
-): Promise<{ visits: number; expiresInSeconds: number | null }> {
+): Promise<Required<Pick<SessionAnswer, 'visits' | 'expiresInSeconds'>>> {
   const { status, body } = await visitor.request('GET', 'api/session');
   expect(status).toBe(200);
-  return {
-    visits: Number(body['visits']),
-    expiresInSeconds: body['expiresInSeconds'] as number | null,
-  };
+  const answer = body as unknown as SessionAnswer;
+  expect(answer).toHaveProperty('expiresInSeconds');
+  return { visits: answer.visits, expiresInSeconds: answer.expiresInSeconds ?? null };
 }
 
 for (const storeKind of ['embedded', 'redis-server'] as const) {
