@@ -558,7 +558,7 @@ export class Orchestrator {
     const { sessionSecret, redisUrl } = this.#options;
     const framed = this.#options.framed ?? false;
     return {
-      ...process.env,
+      ...withoutLabSecrets(process.env),
       NODE_ENV: 'production',
       // Node 22 and later keep compiled modules here, so a new instance starts faster; older
       // versions ignore it.
@@ -691,4 +691,17 @@ export function describeWatchMode(mode: WatcherState['mode']): string {
     case 'off':
       return 'off';
   }
+}
+
+/**
+ * Variables that belong to the lab alone and that no process of the app may see: the instructor's
+ * key drives the lab, and an app file a learner edits (or a task) could print it to the room.
+ */
+export const LAB_ONLY_VARIABLES = ['CLASSROOM_KEY'] as const;
+
+/** The lab's own environment for the app's processes, without what belongs to the lab alone. */
+function withoutLabSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of LAB_ONLY_VARIABLES) delete copy[name];
+  return copy;
 }

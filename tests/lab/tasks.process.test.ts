@@ -35,7 +35,7 @@ function appWithTestTasks(): string {
   fs.writeFileSync(
     path.join(appDir, 'tasks', 'show-env.js'),
     `// A test task: prints what it got from the platform, one JSON line.
-const names = ['SESSION_STORE', 'REDIS_URL', 'SESSION_SECRET', 'TASK_NAME', 'PORT', 'INSTANCE_ID', 'HOST', 'TRUST_PROXY', 'NODE_ENV', 'LAB_PARENT_PID'];
+const names = ['SESSION_STORE', 'REDIS_URL', 'SESSION_SECRET', 'TASK_NAME', 'PORT', 'INSTANCE_ID', 'HOST', 'TRUST_PROXY', 'NODE_ENV', 'LAB_PARENT_PID', 'CLASSROOM_KEY'];
 console.log(JSON.stringify({ cwd: process.cwd(), env: Object.fromEntries(names.map((n) => [n, process.env[n] ?? null])) }));
 `,
   );
@@ -132,6 +132,7 @@ describe('admin tasks, against a real redis-server', () => {
       TRUST_PROXY: '1',
       NODE_ENV: 'production',
       LAB_PARENT_PID: String(lab.child.pid),
+      CLASSROOM_KEY: null,
     });
   });
 
@@ -323,6 +324,18 @@ describe('admin tasks in classroom mode', () => {
     const ran = await runTask(lab.url, 'count-sessions', { authorization: `Bearer ${KEY}` });
     expect(ran.status).toBe(200);
     expect(ran.body).toMatchObject({ task: 'count-sessions', exitCode: 0 });
+  });
+
+  it('keeps the instructor’s key from the app’s processes: a task (and so an instance) never sees it', async () => {
+    const shown = await runTask(lab.url, 'show-env', { authorization: `Bearer ${KEY}` });
+    expect(shown.status).toBe(200);
+    const output = (shown.body as unknown as TaskResult).output;
+    const { env } = JSON.parse(output.split('\n').find((line) => line.startsWith('{'))!) as {
+      env: Record<string, string | null>;
+    };
+    expect(env['CLASSROOM_KEY']).toBeNull();
+    expect(env['SESSION_SECRET']).toBeTruthy();
+    expect(output).not.toContain(KEY);
   });
 
   it('kills a task that runs past the limit and says so', async () => {
