@@ -23,7 +23,7 @@
 //   CLASSROOM_BENCH_NODE_OPTIONS adds Node flags to every process of the lab, and
 //   CLASSROOM_BENCH_GC=serial|parallel picks how V8 scavenges in them (see process-stats.ts).
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -32,7 +32,7 @@ import { freePort } from '../sandboxes/platform/net-utils.ts';
 import { readyUrl } from '../sandboxes/platform/lines.ts';
 import type { LabState, RoomState } from '../sandboxes/platform/types.ts';
 import type { LoadOrder, LoadReport } from './classroom-load.ts';
-import { Results, startChild, stopAll, stopChild } from './harness.ts';
+import { descendants, Results, startChild, stopAll, stopChild } from './harness.ts';
 import type { ProcessStats } from './process-stats.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -134,34 +134,16 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-// The processes below `pid` (from /proc) that measure themselves, that is whose environment
-// names the stats directory: only they may get SIGUSR2 (any other would die of it).
+// The processes in `pids` and below them (from /proc) that measure themselves, that is whose
+// environment names the stats directory: only they may get SIGUSR2 (any other would die of it).
 function measuredTree(pids: number[]): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  return [...pids, ...pids.flatMap((pid) => descendants(pid))].filter((pid) => {
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(parent, [...(parents.get(parent) ?? []), Number(entry)]);
+      return readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`LAB_PROCESS_STATS=${statsDir}`);
     } catch {
-      // The process ended while being read.
+      return false; // Gone, or not ours.
     }
-  }
-  const found: number[] = [];
-  const queue = [...pids];
-  while (queue.length > 0) {
-    const pid = queue.shift()!;
-    try {
-      if (readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`LAB_PROCESS_STATS=${statsDir}`)) {
-        found.push(pid);
-      }
-    } catch {
-      // Gone, or not ours.
-    }
-    queue.push(...(parents.get(pid) ?? []));
-  }
-  return found;
+  });
 }
 
 function signal(pids: number[]): void {

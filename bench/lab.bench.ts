@@ -344,33 +344,6 @@ function compileCacheHits(
   };
 }
 
-/** The smallest reasonable reverse proxy: keep-alive to one upstream, headers and body piped. */
-function minimalProxy(upstreamPort: number): Promise<http.Server> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const server = http.createServer((request, response) => {
-    const upstream = http.request(
-      {
-        host: '127.0.0.1',
-        port: upstreamPort,
-        method: request.method,
-        path: request.url,
-        headers: request.headers,
-        agent,
-      },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    upstream.on('error', () => {
-      response.statusCode = 502;
-      response.end();
-    });
-    request.pipe(upstream);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 async function load(
   url: string,
   connections: number,
@@ -625,11 +598,13 @@ async function hop(): Promise<void> {
     const instancePort = state.instances[0]!.port;
     const proxyChild = startChild(
       process.execPath,
-      [fileURLToPath(import.meta.url), '--proxy', String(instancePort)],
+      [fileURLToPath(new URL('./minimal-proxy.ts', import.meta.url)), String(instancePort)],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const [portLine] = (await once(proxyChild.stdout!, 'data')) as [Buffer];
-    const proxyPort = Number(portLine.toString().trim());
+    // The classroom bench's minimal proxy, in a process of its own so that it does not compete
+    // with the load generator: it prints {"port":N} once it listens.
+    const proxyPort = (JSON.parse(portLine.toString()) as { port: number }).port;
     const targets = {
       direct: `http://127.0.0.1:${instancePort}/healthz`,
       balancer: new URL('healthz', lab.url).toString(),
@@ -686,16 +661,8 @@ async function timeStartsOnce(
   return [lab];
 }
 
-// The same file, started with --proxy, is the minimal proxy in a process of its own, so that it
-// does not compete with the load generator inside one process (the balancer has its own too).
-if (process.argv[2] === '--proxy') {
-  const server = await minimalProxy(Number(process.argv[3]));
-  process.stdout.write(`${(server.address() as { port: number }).port}\n`);
-  process.on('SIGTERM', () => process.exit(0));
-} else {
-  try {
-    await main();
-  } finally {
-    await stopAll();
-  }
+try {
+  await main();
+} finally {
+  await stopAll();
 }
