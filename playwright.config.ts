@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { CHROMIUM_FLAGS, CHROMIUM_MISSING, findChromium } from './scripts/find-chromium.ts';
 import { freePort } from './sandboxes/platform/net-utils.ts';
 
@@ -23,12 +24,36 @@ process.env['SITE_PORT'] ??= String(await freePort());
 const port = Number(process.env['SITE_PORT']);
 const baseURL = `http://127.0.0.1:${port}`;
 
+// The specs that start no lab and share nothing with another spec (see `projects` below).
+const PAGE_SPECS = /\/(site|links|quiz|static-isolation)\.spec\.ts$/;
+
 export default defineConfig({
   testDir: 'tests/browser',
   // Its own folder: Playwright empties it on start, and other runners' reports sit in test-results/.
   outputDir: 'test-results/browser',
   reporter: 'list',
   forbidOnly: !!process.env['CI'],
+  // Two workers at least, even on two cores (Playwright's default would be one): the specs that run
+  // a lab spend much of their time waiting on it, and the pages' tests fill that time.
+  workers: Math.max(2, Math.floor(os.availableParallelism() / 2)),
+  projects: [
+    {
+      // Every spec that starts a lab, one at a time. Three of them (sandbox, docked, recordings)
+      // drive the one lab host of the preview server below, which runs one lab of each id at a
+      // time: side by side, a test would stop or reset the lab another one is driving. The others
+      // start labs of their own, and two labs with two browsers on two cores would starve each
+      // other's deadlines. A new spec lands here unless it is listed as a page spec below.
+      name: 'labs',
+      testIgnore: PAGE_SPECS,
+      workers: 1,
+    },
+    {
+      // Specs that only open pages of the build (on the preview server or static servers of their
+      // own) and start no lab: they run beside the lab specs, and beside each other.
+      name: 'pages',
+      testMatch: PAGE_SPECS,
+    },
+  ],
   // Generous: the machines that run this share two cores with other work.
   timeout: 60_000,
   expect: { timeout: 10_000 },
