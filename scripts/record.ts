@@ -1,5 +1,12 @@
 /**
- * `npm run record` records every guided experiment; `npm run record -- <scenario> …` only those.
+ * `npm run record` records every guided experiment in both languages;
+ * `npm run record -- <scenario> …` only those, and `--lang fr` or `--lang en` only in that one.
+ *
+ * Each scenario is run twice, once with the lab speaking French and once English (`LAB_LANG`),
+ * into recordings/<id>.fr.json and recordings/<id>.en.json: what the app and the platform say
+ * (a 503's sentence, a task's output, a failed rollout) is what a reader of that language's page
+ * would have read on a live lab. Two runs, not one translated: the other language's words were
+ * never said by this run, and a recording holds only what was.
  *
  * For each scenario (sandboxes/labs/<lab>/scenarios/<id>.json), it lays its lab out into a
  * fresh folder of `.lab-work/` (inside the project, so that the app's `import 'express'` finds
@@ -19,7 +26,12 @@ import { gzipSync } from 'node:zlib';
 import { readLabConfig } from '../sandboxes/platform/config.ts';
 import { EventBus } from '../sandboxes/platform/events.ts';
 import { describeEvent, startLab, type RunningLab } from '../sandboxes/platform/lab.ts';
-import { SESSION_HEADERS, type LabEvent, type LabState } from '../sandboxes/platform/types.ts';
+import {
+  SESSION_HEADERS,
+  type LabEvent,
+  type LabLanguage,
+  type LabState,
+} from '../sandboxes/platform/types.ts';
 import {
   readManifest,
   layOutLab,
@@ -31,6 +43,7 @@ import {
   findScenario,
   listScenarios,
   MAX_RECORDING_GZIP,
+  RECORDING_LANGS,
   recordingFile,
   scenarioKey,
   type Frame,
@@ -60,15 +73,16 @@ const running = new Set<() => Promise<void>>();
 /** A recording the run did not back up: the step, and what the lab showed instead. */
 export class RefusedRecording extends Error {}
 
-/** Records one scenario on a real lab and returns the recording; throws RefusedRecording when a step did not show its facts. */
+/** Records one scenario on a real lab speaking `lang` and returns the recording; throws RefusedRecording when a step did not show its facts. */
 export async function recordScenario(
   scenario: Scenario,
+  lang: LabLanguage,
   log: (line: string) => void = () => {},
 ): Promise<Recording> {
   const manifest = readManifest(scenario.lab);
   const work = path.join(root, '.lab-work');
   fs.mkdirSync(work, { recursive: true });
-  const copy = fs.mkdtempSync(path.join(work, `record-${scenario.id}-`));
+  const copy = fs.mkdtempSync(path.join(work, `record-${scenario.id}-${lang}-`));
   writeLayout(layOutLab(scenario.lab, { solved: scenario.start.files === 'solution' }), copy);
   const appDir = path.join(copy, 'app');
 
@@ -93,9 +107,9 @@ export async function recordScenario(
         SESSION_SECRET: randomBytes(24).toString('base64url'),
         SESSION_STORE: scenario.start.sessionStore,
         INSTANCES: String(scenario.start.instances),
-        // One recording serves both languages' pages, and its guided steps quote what the lab
-        // said (a 503's message, a failed rollout): in English, as the steps' tests expect.
-        LAB_LANG: 'en',
+        // The lab, its app and its tasks speak the recording's language: the page of that
+        // language plays what they said.
+        LAB_LANG: lang,
       },
       manifest,
     );
@@ -122,7 +136,7 @@ export async function recordScenario(
     for (const step of scenario.steps) {
       const begin = frames.length;
       steps.push({ id: step.id, at: now() });
-      log(`${scenario.id}: ${step.id} (${step.action.type})`);
+      log(`${scenario.id} (${lang}): ${step.id} (${step.action.type})`);
       await act(step, {
         url,
         lab: scenario.lab,
@@ -140,6 +154,7 @@ export async function recordScenario(
     const recording: Recording = {
       scenario: scenario.id,
       lab: scenario.lab,
+      lang,
       key: scenarioKey(scenario.lab, scenario.id),
       recordedAt: new Date(origin).toISOString(),
       durationMs: now(),
@@ -157,7 +172,7 @@ export async function recordScenario(
     // The recording is what the dashboard will replay: it must tell the same story.
     for (const { step, judgement } of replay(scenario, recording)) {
       if (judgement.status !== 'done') {
-        throw new RefusedRecording(refusal(scenario, step, judgement, 'replayed'));
+        throw new RefusedRecording(refusal(scenario, lang, step, judgement, 'replayed'));
       }
     }
     return recording;
@@ -180,7 +195,7 @@ export async function recordScenario(
         (otherSince !== null && Date.now() - otherSince > OTHER_GRACE_MS) ||
         Date.now() > deadline
       ) {
-        throw new RefusedRecording(refusal(scenario, step, judgement, 'recorded'));
+        throw new RefusedRecording(refusal(scenario, lang, step, judgement, 'recorded'));
       }
       await sleep(POLL_MS);
     }
@@ -188,12 +203,18 @@ export async function recordScenario(
 }
 
 // What a refused recording says: the step, the engine's words, each fact that did not show.
-function refusal(scenario: Scenario, step: Step, judgement: Judgement, when: string): string {
+function refusal(
+  scenario: Scenario,
+  lang: LabLanguage,
+  step: Step,
+  judgement: Judgement,
+  when: string,
+): string {
   const missing = judgement.facts
     .filter((fact) => !fact.ok)
     .map((fact) => `  - ${fact.fact.type}: ${fact.says.en}`)
     .join('\n');
-  return `The ${when} run of "${scenario.id}" did not show what step "${step.id}" expects (${judgement.status}): ${judgement.message.en}\n${missing}`;
+  return `The ${when} run of "${scenario.id}" in ${lang} did not show what step "${step.id}" expects (${judgement.status}): ${judgement.message.en}\n${missing}`;
 }
 
 // The frames an event becomes: states as state frames, the lab's own log lines as output too.
@@ -346,6 +367,8 @@ async function act(step: Step, run: Run): Promise<void> {
     }
     case 'task': {
       const answer = await control(url, 'POST', `lab/tasks/${action.name}`);
+      // The line the dashboard keeps when a task ends (tasks.js), which the step engine also
+      // reads: the same in both languages, as lines that programs read are.
       frames.push({
         at: now(),
         kind: 'output',
@@ -475,7 +498,7 @@ export function thinToBudget(
   if (removed > 0) {
     for (const { step, judgement } of replay(scenario, recording)) {
       if (judgement.status !== 'done') {
-        throw new RefusedRecording(refusal(scenario, step, judgement, 'thinned'));
+        throw new RefusedRecording(refusal(scenario, recording.lang, step, judgement, 'thinned'));
       }
     }
   }
@@ -490,47 +513,76 @@ export function serialise(recording: Recording): string {
   return `${opening},"frames":[\n${lines.join(',\n')}\n]}\n`;
 }
 
+/** What the command line asks: the scenarios (all when none is named) and the languages. */
+export function parseArguments(args: readonly string[]): {
+  ids: string[];
+  langs: LabLanguage[];
+} {
+  const ids: string[] = [];
+  let langs: LabLanguage[] = [...RECORDING_LANGS];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '--') continue;
+    const inline = /^--lang=(.*)$/.exec(arg);
+    if (arg === '--lang' || inline) {
+      const value = inline ? inline[1] : args[(i += 1)];
+      const lang = RECORDING_LANGS.find((one) => one === value);
+      if (!lang) {
+        throw new Error(
+          `--lang takes ${RECORDING_LANGS.join(' or ')}, not ${JSON.stringify(value ?? '')}: npm run record -- --lang fr <scenario>`,
+        );
+      }
+      langs = [lang];
+    } else ids.push(arg);
+  }
+  return { ids, langs };
+}
+
 async function main(): Promise<number> {
-  const wanted = process.argv.slice(2).filter((arg) => arg !== '--');
   let scenarios: Scenario[];
+  let langs: LabLanguage[];
   try {
-    scenarios = wanted.length > 0 ? wanted.map((id) => findScenario(id)) : listScenarios();
+    const asked = parseArguments(process.argv.slice(2));
+    langs = asked.langs;
+    scenarios = asked.ids.length > 0 ? asked.ids.map((id) => findScenario(id)) : listScenarios();
   } catch (error) {
     console.error((error as Error).message);
     return 2;
   }
   const started = Date.now();
   let failed = 0;
-  for (const scenario of scenarios) {
+  const runs = scenarios.flatMap((scenario) => langs.map((lang) => ({ scenario, lang })));
+  for (const { scenario, lang } of runs) {
     const began = Date.now();
+    const name = `${scenario.id} (${lang})`;
     try {
-      const recording = await recordScenario(scenario, (line) => console.error(line));
+      const recording = await recordScenario(scenario, lang, (line) => console.error(line));
       const thinned = thinToBudget(scenario, recording);
       if (thinned > 0) {
-        console.error(`${scenario.id}: ${thinned} request events left out to stay within budget`);
+        console.error(`${name}: ${thinned} request events left out to stay within budget`);
       }
       const text = serialise(recording);
       const gzip = gzipSync(text).length;
       if (gzip > MAX_RECORDING_GZIP) {
         throw new RefusedRecording(
-          `The recording of "${scenario.id}" weighs ${gzip} bytes gzipped, over the ${MAX_RECORDING_GZIP} allowed even without its request events: make its scenario shorter (fewer visits in a burst).`,
+          `The recording of ${name} weighs ${gzip} bytes gzipped, over the ${MAX_RECORDING_GZIP} allowed even without its request events: make its scenario shorter (fewer visits in a burst).`,
         );
       }
-      const file = recordingFile(scenario.lab, scenario.id);
+      const file = recordingFile(scenario.lab, scenario.id, lang);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, text);
       console.log(
-        `recorded ${scenario.id}: ${recording.frames.length} frames, ${text.length} bytes, ${gzip} gzipped, ${((Date.now() - began) / 1000).toFixed(1)} s → ${path.relative(root, file)}`,
+        `recorded ${name}: ${recording.frames.length} frames, ${text.length} bytes, ${gzip} gzipped, ${((Date.now() - began) / 1000).toFixed(1)} s → ${path.relative(root, file)}`,
       );
     } catch (error) {
       failed += 1;
       console.error(
-        `Refused: ${(error as Error).message}\nNo recording was written for "${scenario.id}"; the one already there, if any, is kept.`,
+        `Refused: ${(error as Error).message}\nNo recording was written for ${name}; the one already there, if any, is kept.`,
       );
     }
   }
   console.log(
-    `${scenarios.length - failed} of ${scenarios.length} scenarios recorded in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `${runs.length - failed} of ${runs.length} recordings (${scenarios.length} scenarios × ${langs.join(', ')}) made in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   return failed === 0 ? 0 : 1;
 }

@@ -5,7 +5,8 @@
  * and the field.
  *
  *   sandboxes/labs/<lab>/scenarios/<id>.json    a scenario, written by hand, in both languages
- *   sandboxes/labs/<lab>/recordings/<id>.json   its recording, written by `npm run record`
+ *   sandboxes/labs/<lab>/recordings/<id>.<lang>.json   its recording in French and in English
+ *                                                     (`fr`, `en`), written by `npm run record`
  *
  * The step engine (`sandboxes/platform/dashboard/assets/steps.js`, plain JavaScript so that the
  * dashboard runs it unchanged) judges observations against these shapes; the recorder
@@ -16,7 +17,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_INSTANCES, MIN_INSTANCES } from '../platform/config.ts';
-import type { LabEvent, LabState, SessionStoreKind } from '../platform/types.ts';
+import type { LabEvent, LabLanguage, LabState, SessionStoreKind } from '../platform/types.ts';
 import {
   isExercise,
   labFolder,
@@ -232,10 +233,18 @@ export type Frame =
 /** The kinds of frames, in the order the model lists them. */
 export const FRAME_KINDS = ['state', 'event', 'visit', 'output', 'files', 'check'] as const;
 
+/**
+ * The languages each scenario is recorded in: every run is made with the lab speaking one of
+ * them (`LAB_LANG`), so that a page plays the run whose app and platform spoke its language.
+ */
+export const RECORDING_LANGS: readonly LabLanguage[] = ['fr', 'en'];
+
 /** A real run of a scenario, played where no lab can run. */
 export interface Recording {
   scenario: string;
   lab: string;
+  /** The language the lab spoke during the run (`LAB_LANG`). */
+  lang: LabLanguage;
   /** `scenarioKey(lab, scenario)` when it was recorded: sha256 of the lab's files and the scenario. */
   key: string;
   /** ISO date. */
@@ -626,9 +635,9 @@ export function scenarioFile(lab: string, id: string): string {
   return path.join(labFolder(lab), 'scenarios', `${safeId(id)}.json`);
 }
 
-/** Where the recording of scenario `id` of lab `lab` is stored. */
-export function recordingFile(lab: string, id: string): string {
-  return path.join(labFolder(lab), 'recordings', `${safeId(id)}.json`);
+/** Where the recording of scenario `id` of lab `lab` in language `lang` is stored. */
+export function recordingFile(lab: string, id: string, lang: LabLanguage): string {
+  return path.join(labFolder(lab), 'recordings', `${safeId(id)}.${lang}.json`);
 }
 
 /**
@@ -661,10 +670,13 @@ export function parseRecording(data: unknown, file: string): Recording {
   const problems: string[] = [];
   unknownFields(
     data,
-    ['scenario', 'lab', 'key', 'recordedAt', 'durationMs', 'steps', 'frames'],
+    ['scenario', 'lab', 'lang', 'key', 'recordedAt', 'durationMs', 'steps', 'frames'],
     '',
     problems,
   );
+  if (!(RECORDING_LANGS as readonly unknown[]).includes(data['lang'])) {
+    problems.push(`"lang" must be one of ${RECORDING_LANGS.join(', ')}, not ${show(data['lang'])}`);
+  }
   for (const key of ['scenario', 'lab'] as const) {
     if (typeof data[key] !== 'string' || !ID.test(data[key])) {
       problems.push(`"${key}" must be an id, not ${show(data[key])}`);
@@ -724,19 +736,19 @@ export function parseRecording(data: unknown, file: string): Recording {
   return data as unknown as Recording;
 }
 
-/** Reads the recording of scenario `id` of lab `lab`; throws saying to run `npm run record` when it is missing. */
-export function readRecording(lab: string, id: string): Recording {
-  const file = recordingFile(lab, id);
+/** Reads the recording of scenario `id` of lab `lab` in `lang`; throws saying to run `npm run record` when it is missing. */
+export function readRecording(lab: string, id: string, lang: LabLanguage): Recording {
+  const file = recordingFile(lab, id, lang);
   const shown = displayPath(file);
   if (!fs.existsSync(file)) {
     throw new ScenarioFileError(
-      `The scenario "${id}" has no recording (no ${shown}): run npm run record -- ${id}`,
+      `The scenario "${id}" has no recording in "${lang}" (no ${shown}): run npm run record -- ${id}`,
     );
   }
   const recording = parseRecording(readJson(file, shown), shown);
-  if (recording.scenario !== id || recording.lab !== lab) {
+  if (recording.scenario !== id || recording.lab !== lab || recording.lang !== lang) {
     throw new ScenarioFileError(
-      `${shown}: it records "${recording.lab}/${recording.scenario}", not "${lab}/${id}"; run npm run record -- ${id}`,
+      `${shown}: it records "${recording.lab}/${recording.scenario}" in "${recording.lang}", not "${lab}/${id}" in "${lang}"; run npm run record -- ${id}`,
     );
   }
   return recording;

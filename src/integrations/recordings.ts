@@ -6,8 +6,10 @@ import { listLabs } from '../../sandboxes/labs/lab-model.ts';
 import {
   listScenarioIds,
   readScenario,
+  RECORDING_LANGS,
   recordingFile,
 } from '../../sandboxes/labs/scenario-model.ts';
+import type { LabLanguage } from '../../sandboxes/platform/types.ts';
 
 /**
  * The files that let a recording play on the site itself, with no lab behind it: the dashboard's
@@ -16,8 +18,12 @@ import {
  *
  *   /labs/dashboard/fr.html, /labs/dashboard/en.html   the dashboard with its player
  *   /labs/dashboard/lab/assets/<file>                  its modules and styles, as a lab serves them
- *   /labs/recordings/<id>.json                         a recording (sandboxes/labs/<lab>/recordings/)
+ *   /labs/recordings/<id>.<lang>.json                  a recording in French or English
+ *                                                      (sandboxes/labs/<lab>/recordings/)
  *   /labs/scenarios/<id>.json                          its scenario, for the steps and captions
+ *
+ * Each language's page plays the recording of its own language, a run in which the lab spoke
+ * it: the French page fetches `<id>.fr.json`, the English one `<id>.en.json`.
  *
  * The dashboard's URLs are relative (`lab/assets/…`, `../recordings/…`), so the same files work
  * under any path prefix. The build writes them into `dist/`; `astro dev` serves them from here.
@@ -39,11 +45,13 @@ export function recordingFileType(urlPath: string): string {
   return TYPES[path.extname(urlPath)] ?? 'application/octet-stream';
 }
 
-/** Every scenario that has a recording: its id and its lab. */
+/** Every scenario that has a recording in both languages: its id and its lab. */
 function recorded(): { lab: string; id: string }[] {
+  // A scenario recorded in one language only is left out, rather than played on one page and
+  // missing on the other; the recordings' tests say which is missing.
   return listLabs().flatMap((lab) =>
     listScenarioIds(lab)
-      .filter((id) => fs.existsSync(recordingFile(lab, id)))
+      .filter((id) => RECORDING_LANGS.every((lang) => fs.existsSync(recordingFile(lab, id, lang))))
       .map((id) => ({ lab, id })),
   );
 }
@@ -60,13 +68,19 @@ export function recordingSiteFile(urlPath: string): string | null {
     const file = path.join(assetsDir, asset[1]);
     return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
   }
-  const data = /^\/labs\/(recordings|scenarios)\/([a-z0-9-]+)\.json$/.exec(urlPath);
-  if (data?.[1] && data[2]) {
-    const found = recorded().find((one) => one.id === data[2]);
+  const scenario = /^\/labs\/scenarios\/([a-z0-9-]+)\.json$/.exec(urlPath);
+  if (scenario?.[1]) {
+    const found = recorded().find((one) => one.id === scenario[1]);
+    return found ? JSON.stringify(readScenario(found.lab, found.id)) : null;
+  }
+  const recording = /^\/labs\/recordings\/([a-z0-9-]+)\.(fr|en)\.json$/.exec(urlPath);
+  if (recording?.[1] && recording[2]) {
+    const found = recorded().find((one) => one.id === recording[1]);
     if (!found) return null;
-    if (data[1] === 'scenarios') return JSON.stringify(readScenario(found.lab, found.id));
+    const lang: LabLanguage = recording[2] === 'en' ? 'en' : 'fr';
     // Written again without its indentation: a recording is read by the player, not by people.
-    return JSON.stringify(JSON.parse(fs.readFileSync(recordingFile(found.lab, found.id), 'utf8')));
+    const text = fs.readFileSync(recordingFile(found.lab, found.id, lang), 'utf8');
+    return JSON.stringify(JSON.parse(text));
   }
   return null;
 }
@@ -78,7 +92,7 @@ export function recordingSitePaths(): string[] {
     .filter((name) => /^[a-z0-9-]+\.(?:js|css)$/.test(name))
     .map((name) => `/labs/dashboard/lab/assets/${name}`);
   const data = recorded().flatMap(({ id }) => [
-    `/labs/recordings/${id}.json`,
+    ...RECORDING_LANGS.map((lang) => `/labs/recordings/${id}.${lang}.json`),
     `/labs/scenarios/${id}.json`,
   ]);
   return ['/labs/dashboard/fr.html', '/labs/dashboard/en.html', ...assets, ...data];

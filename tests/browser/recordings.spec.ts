@@ -1,6 +1,7 @@
 // Every reader sees every experiment: on the static build served by a plain file server (no
 // COOP/COEP, no lab host), in a phone's viewport with touch, in French and in English, Start on
-// every page that embeds a lab plays that embed's recording, labelled as a recording (how fast: bench/recordings-play.bench.ts);
+// every page that embeds a lab plays that embed's recording, labelled as a recording (how fast: bench/recordings-play.bench.ts),
+// the run made in the page's language;
 // its player works by keyboard, its captions are in a live region, the page is axe-clean and
 // nothing is logged as an error.
 //
@@ -125,8 +126,8 @@ for (const lang of ['fr', 'en'] as const) {
         for (const embed of embeds) {
           expect(embed.scenario, `${url}: the "${embed.lab}" embed has no scenario`).not.toBeNull();
           expect(
-            existsSync(path.join(DIST, 'labs', 'recordings', `${embed.scenario}.json`)),
-            `${url}: no recording of ${embed.scenario} in the build`,
+            existsSync(path.join(DIST, 'labs', 'recordings', `${embed.scenario}.${lang}.json`)),
+            `${url}: no recording of ${embed.scenario} in ${lang} in the build`,
           ).toBe(true);
         }
       }
@@ -137,6 +138,12 @@ for (const lang of ['fr', 'en'] as const) {
         const context = await phone(browser, lang);
         const page = await context.newPage();
         const problems = watchProblems(page);
+        // The recordings the player fetched: each embed's own, in the page's language.
+        const fetched: string[] = [];
+        page.on('response', (response) => {
+          const name = /\/labs\/recordings\/([^/?]+)$/.exec(new URL(response.url()).pathname);
+          if (name?.[1]) fetched.push(name[1]);
+        });
         try {
           await open(page, `${origin}${url}`);
           for (const [index, embed] of embeds.entries()) {
@@ -170,12 +177,46 @@ for (const lang of ['fr', 'en'] as const) {
               'player-reason',
             );
           }
+          expect(fetched.length).toBeGreaterThan(0);
+          for (const name of fetched) expect(name).toMatch(new RegExp(`\\.${lang}\\.json$`));
+          expect(new Set(fetched)).toEqual(
+            new Set(embeds.map((e) => `${e.scenario}.${lang}.json`)),
+          );
           expect(problems).toEqual([]);
         } finally {
           await context.close();
         }
       });
     }
+
+    test("the recording played is the run in the page's language: the app's own words", async ({
+      browser,
+    }) => {
+      // The task of lesson 1 prints its sentence in the lab's language
+      // (sandboxes/labs/sessions/app/tasks/count-sessions.js): the page shows the one its run printed.
+      const said = {
+        fr: 'Les sessions sont dans la mémoire des instances',
+        en: "Sessions are in the instances' memory",
+      };
+      const context = await phone(browser, lang);
+      const page = await context.newPage();
+      const problems = watchProblems(page);
+      try {
+        await page.goto(`${origin}/labs/dashboard/${lang}.html?recording=01-factor`);
+        await expect(page.locator('#player')).toHaveAttribute('data-state', 'playing');
+        // Step by step up to the task's step, rather than waiting through each step's caption.
+        const events = page.locator('#events');
+        for (let i = 0; i < 8 && !((await events.textContent()) ?? '').includes(said[lang]); i++) {
+          await page.locator('#player-forward').click();
+          await page.waitForTimeout(300);
+        }
+        await expect(events).toContainText(said[lang]);
+        await expect(events).not.toContainText(said[lang === 'fr' ? 'en' : 'fr']);
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
 
     test('the player works by keyboard, captions in a live region, axe-clean', async ({
       browser,

@@ -9,9 +9,13 @@ import {
 } from '../../sandboxes/platform/dashboard/page.ts';
 import { strings } from '../../sandboxes/platform/dashboard/strings.ts';
 import { recordingSiteFile, recordingSitePaths } from '../../src/integrations/recordings.ts';
-import { listScenarios, readRecording } from '../../sandboxes/labs/scenario-model.ts';
+import {
+  listScenarios,
+  readRecording,
+  RECORDING_LANGS,
+  recordingFile,
+} from '../../sandboxes/labs/scenario-model.ts';
 import fs from 'node:fs';
-import { recordingFile } from '../../sandboxes/labs/scenario-model.ts';
 
 const languages = ['fr', 'en'] as const;
 
@@ -78,19 +82,30 @@ describe('the files the build writes for recordings', () => {
     }
   });
 
-  it('serves every recorded scenario with its recording, as committed', () => {
-    const recorded = listScenarios().filter((s) => fs.existsSync(recordingFile(s.lab, s.id)));
+  it('serves every recorded scenario with its recording in each language, as committed', () => {
+    const recorded = listScenarios().filter((s) =>
+      RECORDING_LANGS.every((lang) => fs.existsSync(recordingFile(s.lab, s.id, lang))),
+    );
     expect(recorded.length).toBeGreaterThan(0);
+    const paths = recordingSitePaths();
     for (const scenario of recorded) {
-      const served = JSON.parse(recordingSiteFile(`/labs/recordings/${scenario.id}.json`)!);
-      expect(served).toEqual(readRecording(scenario.lab, scenario.id));
+      for (const lang of RECORDING_LANGS) {
+        const urlPath = `/labs/recordings/${scenario.id}.${lang}.json`;
+        expect(paths).toContain(urlPath);
+        const served = JSON.parse(recordingSiteFile(urlPath)!);
+        expect(served).toEqual(readRecording(scenario.lab, scenario.id, lang));
+        expect(served.lang).toBe(lang);
+      }
+      // The names of before the recordings had a language are not served.
+      expect(recordingSiteFile(`/labs/recordings/${scenario.id}.json`)).toBeNull();
       const steps = JSON.parse(recordingSiteFile(`/labs/scenarios/${scenario.id}.json`)!);
       expect(steps).toEqual(scenario);
     }
   });
 
   it('answers nothing for a name it does not hold', () => {
-    expect(recordingSiteFile('/labs/recordings/no-such-scenario.json')).toBeNull();
+    expect(recordingSiteFile('/labs/recordings/no-such-scenario.fr.json')).toBeNull();
+    expect(recordingSiteFile('/labs/recordings/01-factor.de.json')).toBeNull();
     expect(recordingSiteFile('/labs/dashboard/de.html')).toBeNull();
     expect(recordingSiteFile('/labs/dashboard/lab/assets/../page.ts')).toBeNull();
   });

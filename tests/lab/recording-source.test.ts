@@ -15,6 +15,7 @@ import {
 import {
   listScenarioIds,
   readRecording,
+  RECORDING_LANGS,
   recordingFile,
   type Frame,
   type Recording,
@@ -22,11 +23,13 @@ import {
 import { listLabs } from '../../sandboxes/labs/lab-model.ts';
 import fs from 'node:fs';
 
-/** Every committed recording, read with the model's own reader. */
+/** Every committed recording, in each language, read with the model's own reader. */
 const recordings: Recording[] = listLabs().flatMap((lab) =>
-  listScenarioIds(lab)
-    .filter((id) => fs.existsSync(recordingFile(lab, id)))
-    .map((id) => readRecording(lab, id)),
+  listScenarioIds(lab).flatMap((id) =>
+    RECORDING_LANGS.filter((lang) => fs.existsSync(recordingFile(lab, id, lang))).map((lang) =>
+      readRecording(lab, id, lang),
+    ),
+  ),
 );
 
 /** A clock whose time moves only when the test says, firing the timers that fall due in order. */
@@ -101,103 +104,106 @@ describe('the recording source', () => {
     expect(recordings.length).toBeGreaterThan(0);
   });
 
-  describe.each(recordings.map((r) => [r.scenario, r] as const))('%s', (_, recording) => {
-    it('delivers the frames at their recorded pace, and faster at a higher speed', () => {
-      const clock = manualClock();
-      const seen = recordingSink();
-      const source = recordingSource(recording, { clock });
-      source.start(seen.sink);
-      const half = Math.floor(recording.durationMs / 2);
-      clock.advance(half);
-      expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, half));
-      // Twice the pace: the next quarter of real time plays half the rest of the recording.
-      source.setSpeed(2);
-      const quarter = Math.floor((recording.durationMs - half) / 4);
-      clock.advance(quarter);
-      expect(source.position).toBe(half + quarter * 2);
-      expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, half + quarter * 2));
-      clock.advance(recording.durationMs);
-      expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, recording.durationMs));
-      expect(source.playing).toBe(false);
-      expect(seen.resets).toBe(0);
-    });
-
-    it('steps forward to the end of each step, and back to what the page showed then', () => {
-      const clock = manualClock();
-      const seen = recordingSink();
-      const progress: Progress[] = [];
-      const source = recordingSource(recording, { clock, onProgress: (p) => progress.push(p) });
-      source.start(seen.sink);
-      source.pause();
-      const ends = stepEnds(recording);
-      ends.forEach((end, index) => {
-        source.stepForward();
+  describe.each(recordings.map((r) => [`${r.scenario} (${r.lang})`, r] as const))(
+    '%s',
+    (_, recording) => {
+      it('delivers the frames at their recorded pace, and faster at a higher speed', () => {
+        const clock = manualClock();
+        const seen = recordingSink();
+        const source = recordingSource(recording, { clock });
+        source.start(seen.sink);
+        const half = Math.floor(recording.durationMs / 2);
+        clock.advance(half);
+        expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, half));
+        // Twice the pace: the next quarter of real time plays half the rest of the recording.
+        source.setSpeed(2);
+        const quarter = Math.floor((recording.durationMs - half) / 4);
+        clock.advance(quarter);
+        expect(source.position).toBe(half + quarter * 2);
+        expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, half + quarter * 2));
+        clock.advance(recording.durationMs);
+        expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, recording.durationMs));
         expect(source.playing).toBe(false);
-        expect(source.position).toBe(end);
-        expect(progress.at(-1)?.step).toBe(index);
-        expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, end));
+        expect(seen.resets).toBe(0);
       });
-      // Paused time shows nothing new.
-      clock.advance(10_000);
-      expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, recording.durationMs));
-      for (let index = ends.length - 2; index >= 0; index -= 1) {
+
+      it('steps forward to the end of each step, and back to what the page showed then', () => {
+        const clock = manualClock();
+        const seen = recordingSink();
+        const progress: Progress[] = [];
+        const source = recordingSource(recording, { clock, onProgress: (p) => progress.push(p) });
+        source.start(seen.sink);
+        source.pause();
+        const ends = stepEnds(recording);
+        ends.forEach((end, index) => {
+          source.stepForward();
+          expect(source.playing).toBe(false);
+          expect(source.position).toBe(end);
+          expect(progress.at(-1)?.step).toBe(index);
+          expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, end));
+        });
+        // Paused time shows nothing new.
+        clock.advance(10_000);
+        expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, recording.durationMs));
+        for (let index = ends.length - 2; index >= 0; index -= 1) {
+          source.stepBack();
+          expect(source.position).toBe(ends[index]);
+          expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, ends[index]!));
+        }
         source.stepBack();
-        expect(source.position).toBe(ends[index]);
-        expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, ends[index]!));
-      }
-      source.stepBack();
-      expect(source.position).toBe(0);
-      expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, 0));
-      expect(seen.resets).toBeGreaterThan(0);
-    });
-
-    it('holds at the end of each step for the reader, then goes on at the recorded pace', () => {
-      const clock = manualClock();
-      const seen = recordingSink();
-      const hold = 1000;
-      const source = recordingSource(recording, { clock, holdMs: () => hold });
-      source.start(seen.sink);
-      const ends = stepEnds(recording);
-      let elapsed = 0;
-      let from = 0;
-      ends.slice(0, -1).forEach((end) => {
-        // Up to the step's end at the recorded pace, then still for the whole hold.
-        clock.advance(end - from);
-        elapsed += end - from;
-        expect(source.position).toBe(end);
-        clock.advance(hold - 1);
-        expect(source.position).toBe(end);
-        expect(source.playing).toBe(true);
-        expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, end));
-        clock.advance(1);
-        from = end;
+        expect(source.position).toBe(0);
+        expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, 0));
+        expect(seen.resets).toBeGreaterThan(0);
       });
-      clock.advance(recording.durationMs - from);
-      expect(elapsed).toBe(ends.at(-2) ?? 0);
-      expect(source.position).toBe(recording.durationMs);
-      expect(source.playing).toBe(false);
-      expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, recording.durationMs));
-    });
 
-    it('seeks anywhere, and plays again from the start once it has ended', () => {
-      const clock = manualClock();
-      const seen = recordingSink();
-      const source = recordingSource(recording, { clock });
-      source.start(seen.sink);
-      clock.advance(recording.durationMs + 1);
-      expect(source.playing).toBe(false);
-      const third = Math.floor(recording.durationMs / 3);
-      source.seek(third);
-      expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, third));
-      source.play();
-      clock.advance(recording.durationMs);
-      source.play();
-      expect(source.playing).toBe(true);
-      expect(source.position).toBe(0);
-      expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, 0));
-      source.stop();
-    });
-  });
+      it('holds at the end of each step for the reader, then goes on at the recorded pace', () => {
+        const clock = manualClock();
+        const seen = recordingSink();
+        const hold = 1000;
+        const source = recordingSource(recording, { clock, holdMs: () => hold });
+        source.start(seen.sink);
+        const ends = stepEnds(recording);
+        let elapsed = 0;
+        let from = 0;
+        ends.slice(0, -1).forEach((end) => {
+          // Up to the step's end at the recorded pace, then still for the whole hold.
+          clock.advance(end - from);
+          elapsed += end - from;
+          expect(source.position).toBe(end);
+          clock.advance(hold - 1);
+          expect(source.position).toBe(end);
+          expect(source.playing).toBe(true);
+          expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, end));
+          clock.advance(1);
+          from = end;
+        });
+        clock.advance(recording.durationMs - from);
+        expect(elapsed).toBe(ends.at(-2) ?? 0);
+        expect(source.position).toBe(recording.durationMs);
+        expect(source.playing).toBe(false);
+        expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, recording.durationMs));
+      });
+
+      it('seeks anywhere, and plays again from the start once it has ended', () => {
+        const clock = manualClock();
+        const seen = recordingSink();
+        const source = recordingSource(recording, { clock });
+        source.start(seen.sink);
+        clock.advance(recording.durationMs + 1);
+        expect(source.playing).toBe(false);
+        const third = Math.floor(recording.durationMs / 3);
+        source.seek(third);
+        expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, third));
+        source.play();
+        clock.advance(recording.durationMs);
+        source.play();
+        expect(source.playing).toBe(true);
+        expect(source.position).toBe(0);
+        expect(seen.shown.map(comparable)).toEqual(framesUpTo(recording, 0));
+        source.stop();
+      });
+    },
+  );
 
   it('knows where each step ends, and where next and previous go', () => {
     const recording = recordings[0]!;

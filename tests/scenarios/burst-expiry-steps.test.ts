@@ -28,6 +28,8 @@ const fixture = JSON.parse(
 const recording: Recording = {
   scenario: fixture.scenario.id,
   lab: fixture.scenario.lab,
+  // The fixture's run is taken as English, the language every run was made in before recordings had one.
+  lang: 'en',
   key: '0'.repeat(64),
   recordedAt: fixture.recordedAt,
   durationMs: fixture.frames.at(-1)?.at ?? 0,

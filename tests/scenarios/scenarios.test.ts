@@ -223,6 +223,7 @@ describe('the reader', () => {
         {
           scenario: 'x',
           lab: 'sessions',
+          lang: 'de',
           key: 'abc',
           recordedAt: 'yesterday',
           durationMs: 1,
@@ -232,7 +233,7 @@ describe('the reader', () => {
         'r.json',
       ),
     ).toThrow(
-      /"key" must be a sha256 in hex[\s\S]*"recordedAt" must be an ISO date[\s\S]*"frames\[0\]\.kind" must be one of state, event, visit/,
+      /"lang" must be one of fr, en, not "de"[\s\S]*"key" must be a sha256 in hex[\s\S]*"recordedAt" must be an ISO date[\s\S]*"frames\[0\]\.kind" must be one of state, event, visit/,
     );
   });
 });

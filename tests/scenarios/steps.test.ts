@@ -44,6 +44,8 @@ function run(id: string): { scenario: Scenario; recording: Recording } {
     recording: {
       scenario: id,
       lab: found.scenario.lab,
+      // The fixture's run is taken as English, the language every run was made in before recordings had one.
+      lang: 'en',
       key: '0'.repeat(64),
       recordedAt: found.recordedAt,
       durationMs: found.frames.at(-1)?.at ?? 0,

@@ -9,7 +9,7 @@ import { replay } from '../../sandboxes/platform/dashboard/assets/steps.js';
 describe('thinToBudget', () => {
   it('leaves a recording within its budget untouched', () => {
     const scenario = findScenario('02-memory-sessions');
-    const recording = readRecording(scenario.lab, scenario.id);
+    const recording = readRecording(scenario.lab, scenario.id, 'en');
     const before = serialise(recording);
     expect(thinToBudget(scenario, recording)).toBe(0);
     expect(serialise(recording)).toBe(before);
@@ -17,7 +17,7 @@ describe('thinToBudget', () => {
 
   it('drops request events until a real recording fits a smaller budget', () => {
     const scenario = findScenario('06-no-process-manager');
-    const recording = readRecording(scenario.lab, scenario.id);
+    const recording = readRecording(scenario.lab, scenario.id, 'en');
     const size = gzipSync(serialise(recording)).length;
     const others = recording.frames.filter(
       (f) => !(f.kind === 'event' && f.event.type === 'request'),

@@ -8,8 +8,10 @@
  *
  * The dashboard's page loads this module only when its address names a recording
  * (`?recording=<id>`), which the course's static build serves at `/labs/dashboard/{fr,en}.html`,
- * beside the recordings at `/labs/recordings/<id>.json` and the scenarios at
- * `/labs/scenarios/<id>.json`. Every URL is relative, as everywhere in the dashboard.
+ * beside the recordings at `/labs/recordings/<id>.<lang>.json` and the scenarios at
+ * `/labs/scenarios/<id>.json`. Each page plays the run made in its own language (`LAB_LANG`), so
+ * that what the app said reads in the page's words. Every URL is relative, as everywhere in the
+ * dashboard.
  *
  * @typedef {import('../../../labs/scenario-model.ts').Recording} Recording
  * @typedef {import('../../../labs/scenario-model.ts').Scenario} Scenario
@@ -142,7 +144,7 @@ export async function playRecording(id, show) {
   for (const landmark of document.querySelectorAll('body > header, body > main')) {
     landmark.setAttribute('aria-label', t('title'));
   }
-  // The other language's page, on the same recording.
+  // The other language's page, on the same scenario's run in that language.
   const other = /** @type {HTMLAnchorElement} */ (document.querySelector('a.lang'));
   other.href = `${other.getAttribute('href')}${window.location.search}`;
 
@@ -152,7 +154,7 @@ export async function playRecording(id, show) {
   let scenario;
   try {
     [recording, scenario] = await Promise.all([
-      fetchJson(`../recordings/${encodeURIComponent(id)}.json`),
+      fetchJson(`../recordings/${encodeURIComponent(id)}.${lang === 'en' ? 'en' : 'fr'}.json`),
       fetchJson(`../scenarios/${encodeURIComponent(id)}.json`),
     ]);
   } catch (error) {
