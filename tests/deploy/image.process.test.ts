@@ -69,7 +69,7 @@ describe('the app as the image lays it out', () => {
       fs.cpSync(path.resolve(at), path.join(dir, at), { recursive: true });
     }
     for (const file of fs.readdirSync(appDir)) {
-      fs.cpSync(path.join(appDir, file), path.join(dir, file));
+      fs.cpSync(path.join(appDir, file), path.join(dir, file), { recursive: true });
     }
     fs.chmodSync(dir, 0o755);
 

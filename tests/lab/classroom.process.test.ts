@@ -292,7 +292,8 @@ describe("the lab host of npm start on a room's network", () => {
 
   it("refuses a client of the room (the proxy's X-Forwarded-For) without the key; with it, answers", async () => {
     // What the site's proxy sends for a phone: the phone's own claim, then the address it saw.
-    const phone = { 'x-forwarded-for': '127.0.0.1,192.0.2.50' };
+    // The phone reads English here (the host answers in the request's language, else the lab's).
+    const phone = { 'x-forwarded-for': '127.0.0.1,192.0.2.50', 'accept-language': 'en' };
     const listed = await call(host.url, '/_labs/', { headers: phone });
     expect(listed.status).toBe(403);
     expect(listed.json['error']).toMatch(/from this machine only/);
