@@ -191,6 +191,28 @@ describe('Redis sessions (lesson 3)', () => {
     expect(judgement.message.fr).toContain('le compteur monte sans trou : 1, 2, 3, 4, 5, 6');
   });
 
+  it("the dashboard's own read of the session (its expiry readout) is neither a visit nor a gap", () => {
+    const { step, observations, before } = slice('03-redis-sessions', 'visit-six-times');
+    // After the first press starts the session, the expiry readout reads it: GET /api/session,
+    // which answers the same count. Six presses are still six visits, and the count still climbs.
+    const first = visitsOf(observations)[0] as Frame & { kind: 'visit' };
+    const read: Frame = {
+      ...first,
+      at: first.at + 1,
+      method: 'GET',
+      path: '/api/session',
+      body: { ...first.body, expiresInSeconds: 86_399 },
+    };
+    const at = observations.indexOf(first) + 1;
+    const withRead = [...observations.slice(0, at), read, ...observations.slice(at)];
+    const judgement = judgeStep(step, withRead, before);
+    expect(judgement.status, judgement.message.en).toBe('done');
+    expect(judgement.message.en).toContain('the count climbs without a gap: 1, 2, 3, 4, 5, 6');
+    // Before the sixth press, the read does not make up for the missing visit.
+    const sixth = withRead.indexOf(visitsOf(observations)[5] as Frame);
+    expect(judgeStep(step, withRead.slice(0, sixth), before).status).toBe('waiting');
+  });
+
   it('the same visits are "something else" for lesson 2, which expects the count to split', () => {
     const memory = slice('02-memory-sessions', 'visit-six-times').step;
     const { observations, before } = slice('03-redis-sessions', 'visit-six-times');

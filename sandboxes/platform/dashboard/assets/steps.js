@@ -51,6 +51,19 @@ function sessionVisits(frames) {
 }
 
 /**
+ * The visits a step's counts are read from. A read of the session (GET /api/session) shows the
+ * count without adding to it, and the dashboard also reads by itself (its expiry readout, after a
+ * session starts): among presses of Visit, the reads are left out. A step made only of reads
+ * keeps them.
+ * @param {VisitFrame[]} visits
+ * @returns {VisitFrame[]}
+ */
+function countingVisits(visits) {
+  const presses = visits.filter((v) => v.path === '/api/visit');
+  return presses.length > 0 ? presses : visits;
+}
+
+/**
  * Visits that a count came back with.
  * @param {VisitFrame[]} visits
  */
@@ -208,7 +221,7 @@ export function runValues(observations, before) {
   if (lastCount) values['visits'] = String(countOf(lastCount));
   const previous = last(counted(sessionVisits(before)));
   values['previous'] = previous ? String(countOf(previous)) : '0';
-  const counts = counted(mine).map(countOf);
+  const counts = counted(countingVisits(mine)).map(countOf);
   if (counts.length > 0) {
     values['max'] = String(Math.max(...counts));
     values['counts'] = countsText(counts);
@@ -268,7 +281,7 @@ export function judgeFact(fact, observations, before) {
     says,
   });
   const visits = sessionVisits(observations);
-  const good = counted(visits);
+  const good = counted(countingVisits(visits));
   const counts = good.map(countOf);
   const seen = events(observations);
   const latest = last(states(observations)) ?? last(states(before));
@@ -1262,7 +1275,12 @@ export function judgeStep(step, observations, before = []) {
   const values = runValues(observations, before);
   const caption = fillPlaceholders(step.caption, values);
   const wanted = visitsWanted(step.action);
-  const made = observations.filter((f) => f.kind === 'visit').length;
+  // The requests the step asks for: presses of Visit, or the reads it names; the dashboard's
+  // own reads of the session do not make a step's visits.
+  const askedPath = step.action.type === 'visit' ? (step.action.path ?? '/api/visit') : null;
+  const made = observations.filter(
+    (f) => f.kind === 'visit' && (askedPath === null || f.path === askedPath),
+  ).length;
   // A step of six visits is done at the sixth, even when three already show its facts.
   if (facts.every((f) => f.ok) && (wanted === null || made >= wanted)) {
     return {
