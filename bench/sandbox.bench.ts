@@ -71,7 +71,10 @@ async function main(): Promise<void> {
   );
   if (build.status !== 0) throw new Error(`The site did not build:\n${build.stderr}`);
 
-  for (const file of fs.readdirSync(path.join(root, 'dist/labs')).sort()) {
+  // The packaged labs are the JSON files of dist/labs/; its folders (the recording's dashboard
+  // pages, the recordings) are not labs.
+  const packaged = fs.readdirSync(path.join(root, 'dist/labs')).filter((f) => f.endsWith('.json'));
+  for (const file of packaged.sort()) {
     const body = fs.readFileSync(path.join(root, 'dist/labs', file));
     results.add({
       name: `packaged lab ${file.replace('.json', '')}, gzip`,
