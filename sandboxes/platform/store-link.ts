@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { freePort } from './net-utils.ts';
 
 /** A store that can cut the way to itself (the embedded store's process, store-process.ts). */
 export interface CuttableStore {
@@ -70,7 +71,9 @@ export class StoreLink {
     const direct = this.#direct;
     if (direct) {
       if (direct.up) return;
-      if (this.#port === 0) this.#port = await freeLoopbackPort(this.#host);
+      // A port free right now, for the embedded store to listen on once it starts. Until it
+      // does, the instances' connections are refused, as with any backing service still starting.
+      if (this.#port === 0) this.#port = await freePort(this.#host);
       direct.up = true;
       await direct.store?.reopen();
       return;
@@ -138,21 +141,4 @@ export class StoreLink {
     client.pipe(upstream);
     upstream.pipe(client);
   }
-}
-
-// A port free right now, for the embedded store to listen on once it starts. Until it does,
-// the instances' connections are refused, as with any backing service that is still starting.
-function freeLoopbackPort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not read the port the system gave for the store link'));
-      });
-    });
-  });
 }
