@@ -301,12 +301,7 @@ function readScale(body: Record<string, unknown>): number {
       en: `Unexpected field "${extra}": send {"count": n}.`,
     });
   const count = body['count'];
-  if (
-    typeof count !== 'number' ||
-    !Number.isInteger(count) ||
-    count < MIN_INSTANCES ||
-    count > MAX_INSTANCES
-  ) {
+  if (!isWholeNumberIn(count, MIN_INSTANCES, MAX_INSTANCES)) {
     throw new HttpError(400, {
       fr: `"count" doit être un nombre entier de ${MIN_INSTANCES} à ${MAX_INSTANCES}.`,
       en: `"count" must be a whole number from ${MIN_INSTANCES} to ${MAX_INSTANCES}.`,
@@ -345,12 +340,7 @@ function readConfigChange(body: Record<string, unknown>): ConfigChange {
   }
   if ('sessionMaxAgeSeconds' in body) {
     const seconds = body['sessionMaxAgeSeconds'];
-    if (
-      typeof seconds !== 'number' ||
-      !Number.isInteger(seconds) ||
-      seconds < MIN_SESSION_MAX_AGE_SECONDS ||
-      seconds > MAX_SESSION_MAX_AGE_SECONDS
-    )
+    if (!isWholeNumberIn(seconds, MIN_SESSION_MAX_AGE_SECONDS, MAX_SESSION_MAX_AGE_SECONDS))
       throw new HttpError(400, {
         fr: `"sessionMaxAgeSeconds" doit être un nombre entier de secondes, de ${MIN_SESSION_MAX_AGE_SECONDS} à ${MAX_SESSION_MAX_AGE_SECONDS}.`,
         en: `"sessionMaxAgeSeconds" must be a whole number of seconds from ${MIN_SESSION_MAX_AGE_SECONDS} to ${MAX_SESSION_MAX_AGE_SECONDS}.`,
@@ -446,4 +436,9 @@ function loadAssets(): Map<string, { body: Buffer; type: string }> {
     if (type) assets.set(name, { body: fs.readFileSync(path.join(assetsDir, name)), type });
   }
   return assets;
+}
+
+/** Whether a field of a request's body is a whole number from `min` to `max`. */
+function isWholeNumberIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
