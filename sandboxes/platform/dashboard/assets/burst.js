@@ -8,7 +8,7 @@
  */
 import { byId, errorOf, lang, readJson, t } from './format.js';
 import { prepareRequest } from './session-carrier.js';
-import { appRequest, hasSession, noteBurst, visit } from './session.js';
+import { appRequest, hasSession, noteBurst, readSessionAnswer, visit } from './session.js';
 
 /** How many visits the button sends together. */
 export const BURST_SIZE = 20;
@@ -142,14 +142,9 @@ async function burst() {
 
 /** The session's count, read without counting a visit. @returns {Promise<{ instance: string, visits: number } | null>} */
 async function readCount() {
-  try {
-    const { response } = await appRequest('GET', 'api/session');
-    if (!response.ok) return null;
-    const data = await readJson(response);
-    return { instance: String(data['instance']), visits: Number(data['visits']) };
-  } catch {
-    return null;
-  }
+  const answer = await readSessionAnswer();
+  if (!answer?.response.ok) return null;
+  return { instance: String(answer.data['instance']), visits: Number(answer.data['visits']) };
 }
 
 /** Wires the burst button. */

@@ -7,7 +7,7 @@
  * again when a session starts and when the countdown ends, not every second (a request each).
  */
 import { byId, readJson, t, timeText } from './format.js';
-import { appRequest, forgetSession, onVisitAnswered } from './session.js';
+import { appRequest, forgetSession, onVisitAnswered, readSessionAnswer } from './session.js';
 
 /**
  * The last reading: how many seconds were left (`null`: the store holds no such session), when,
@@ -42,13 +42,9 @@ function readingOf(data) {
 /** Asks the app how long the session has left and shows it. */
 export async function readExpiry() {
   const mine = ++reads;
-  let response;
-  try {
-    ({ response } = await appRequest('GET', 'api/session'));
-  } catch {
-    return;
-  }
-  const data = await readJson(response);
+  const answer = await readSessionAnswer();
+  if (!answer) return;
+  const { response, data } = answer;
   // A slower answer to an older reading must not undo a newer one.
   if (mine !== reads || !response.ok) return;
   const had = reading;

@@ -124,6 +124,20 @@ export async function appRequest(method, url) {
   return { response, carried: readAnswer(response, prepared) };
 }
 
+/**
+ * Reads the session without counting a visit (GET /api/session): the answer and its body, or
+ * null when the app is unreachable.
+ * @returns {Promise<{ response: Response, data: Record<string, unknown> } | null>}
+ */
+export async function readSessionAnswer() {
+  try {
+    const { response } = await appRequest('GET', 'api/session');
+    return { response, data: await readJson(response) };
+  } catch {
+    return null;
+  }
+}
+
 /** Counts one visit in the learner's session and shows the answer. */
 export async function visit() {
   // Automatic traffic never piles requests up behind a slow one.
@@ -163,13 +177,9 @@ export async function visit() {
  * compares its next visit with the count the session already has.
  */
 export async function readSession() {
-  let response;
-  try {
-    ({ response } = await appRequest('GET', 'api/session'));
-  } catch {
-    return;
-  }
-  const data = await readJson(response);
+  const answer = await readSessionAnswer();
+  if (!answer) return;
+  const { response, data } = answer;
   const visits = Number(data['visits']);
   // No session yet, an instance still starting, or a visit already answered: nothing to show.
   if (!response.ok || !(visits > 0) || sent > 0) return;
