@@ -220,6 +220,20 @@ test('Redis sessions: a kill and a replacement lose nothing on any phone', async
   const sinceKill = room.stops.slice(room.stops.findIndex((stop) => stop.instance === victim));
   expect(sinceKill.length).toBeGreaterThanOrEqual(4);
   expect(sinceKill.every((stop) => stop.lost === 0)).toBe(true);
+
+  // Two quick presses are two visits: the second is kept while the first is on its way or being
+  // explained, never dropped (a phone in a hurry, or a test that clicks again at once).
+  // Both presses land in one task, so the second surely comes while the first is on its way.
+  const hurried = phones[0]!;
+  await hurried.page.evaluate(() => {
+    const button = document.getElementById('visit')!;
+    button.click();
+    button.click();
+  });
+  hurried.sent += 2;
+  counts.set(hurried, counts.get(hurried)! + 2);
+  await expect(hurried.page.locator('#sent')).toHaveText(String(hurried.sent));
+  await expect(hurried.page.locator('#count')).toHaveText(String(counts.get(hurried)));
 });
 
 // `npm start -- --preview` (Playwright's web server): the site's proxy appends the address it saw

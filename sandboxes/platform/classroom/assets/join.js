@@ -58,7 +58,9 @@
   var errorShown = byId('error');
 
   var sent = 0;
+  /** A visit is on its way; a press meanwhile is kept in `again`, never dropped. */
   var busy = false;
+  var again = false;
   /** The instances that have answered this phone: a new one may be a replacement. */
   /** @type {Record<string, boolean>} */
   var seen = {};
@@ -135,16 +137,24 @@
       );
   }
 
-  function visit() {
-    if (busy) return Promise.resolve();
+  /**
+   * One visit. Only the POST holds `busy`: asking the lab what happened (show) runs beside the
+   * next visit, so a quick second press is not swallowed while the first is being explained.
+   * @param {boolean} pressed a press of the button (kept for later if a visit is on its way)
+   */
+  function visit(pressed) {
+    if (busy) {
+      if (pressed) again = true;
+      return;
+    }
     busy = true;
-    return fetch('api/visit', { method: 'POST', cache: 'no-store', credentials: 'same-origin' })
+    fetch('api/visit', { method: 'POST', cache: 'no-store', credentials: 'same-origin' })
       .then(function (response) {
         if (response.ok) {
           return response.json().then(function (answer) {
             sent += 1;
             showError(null);
-            return show(answer);
+            void show(answer);
           });
         }
         if (response.status === 429) showError(t('errorTooMany'));
@@ -158,15 +168,23 @@
       })
       .then(function () {
         busy = false;
+        if (again) {
+          again = false;
+          visit(true);
+        }
       });
   }
 
   visitButton.addEventListener('click', function () {
-    void visit();
+    visit(true);
   });
   autoSwitch.addEventListener('change', function () {
     if (timer !== null) clearInterval(timer);
-    timer = autoSwitch.checked ? setInterval(visit, 1000) : null;
-    if (autoSwitch.checked) void visit();
+    timer = autoSwitch.checked
+      ? setInterval(function () {
+          visit(false);
+        }, 1000)
+      : null;
+    if (autoSwitch.checked) visit(false);
   });
 })();
