@@ -164,10 +164,12 @@ async function main(): Promise<void> {
     command: process.execPath,
     args: [path.join(root, 'node_modules/astro/bin/astro.mjs'), 'check'],
   };
+  // TypeScript 7, the native compiler, as `npm run check` uses: 16 s where TypeScript 6's tsc took
+  // 66 s on the same tree (two cores, same load). `astro check` keeps TypeScript 6, which it needs.
   const tsc: Check = {
-    name: 'type check (tsc)',
-    command: bin('tsc'),
-    args: ['--noEmit', '-p', 'tsconfig.json'],
+    name: 'type check (tsc, TypeScript 7)',
+    command: process.execPath,
+    args: [path.join(root, 'node_modules/typescript7/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'],
   };
   const lint: Check = { name: 'lint', command: bin('eslint'), args: ['.'] };
   const format: Check = { name: 'format', command: bin('prettier'), args: ['--check', '.'] };
