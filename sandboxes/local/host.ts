@@ -22,7 +22,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -60,6 +60,7 @@ import {
   type Localized,
 } from '../platform/language.ts';
 import { readyUrl } from '../platform/lines.ts';
+import { nodeHttp } from '../platform/node-http.ts';
 import { waitForRollout } from '../platform/rollout-wait.ts';
 import { OutputLog } from '../../src/sandbox/output-log.ts';
 
@@ -404,7 +405,7 @@ export async function startLabHost(options: LabHostOptions = {}): Promise<LabHos
     key: options.instructorKey ?? null,
   };
 
-  const server = http.createServer((request, response) => {
+  const server = nodeHttp.createServer((request, response) => {
     handle(labs, guard, request, response).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       if (!(error instanceof HttpError)) console.error('lab host:', error);
@@ -605,7 +606,7 @@ function proxy(
   pathname: string,
 ): void {
   const target = new URL(labUrl);
-  const upstream = http.request(
+  const upstream = nodeHttp.request(
     {
       host: target.hostname,
       port: target.port,

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
 import type { EventBus } from './events.ts';
 import { sendJson } from './http.ts';
 import { labLanguage, type Lang, type Localized } from './language.ts';
+import { nodeHttp } from './node-http.ts';
 import type { Instance } from './instance.ts';
 import { SESSION_HEADERS } from './types.ts';
 
@@ -83,7 +84,7 @@ export class Balancer {
   #affinity = new Map<string, string>();
   // As many idle connections kept as may be open: a room's burst would otherwise close the
   // ones above the cap as it ends, and the next burst would wait on new connections.
-  #agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 });
+  #agent = new nodeHttp.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 });
 
   constructor(source: BalancerSource, bus: EventBus, options: BalancerOptions = {}) {
     this.#source = source;
@@ -179,7 +180,7 @@ export class Balancer {
 
     const attempt = (instance: Instance): void => {
       tried.add(instance);
-      const upstream = http.request({
+      const upstream = nodeHttp.request({
         host: '127.0.0.1',
         port: instance.port,
         method: request.method,

@@ -1,4 +1,3 @@
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Balancer, type AppAnswer } from './balancer.ts';
@@ -16,6 +15,7 @@ import {
 import { appDirFrom, ConfigError, parseRedisUrl, readLabConfig, type LabConfig } from './config.ts';
 import { createControl } from './control.ts';
 import { messageOf } from './errors.ts';
+import { nodeHttp } from './node-http.ts';
 import { labLanguage, textOf, type Lang } from './language.ts';
 import { EventBus } from './events.ts';
 import { refuseForeignHost, sendJson } from './http.ts';
@@ -167,7 +167,7 @@ export async function startLab(
   });
 
   const hosts = { ownHost: config.host, allowed: config.allowedHosts, framed: config.framed };
-  const server = http.createServer((request, response) => {
+  const server = nodeHttp.createServer((request, response) => {
     // A foreign Host is refused before anything else, the app's own routes included.
     try {
       refuseForeignHost(request, hosts);

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import http from 'node:http';
+import { nodeHttp } from './node-http.ts';
 
 /** Asks the system for a TCP port that is free right now on `host`. */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -25,7 +25,7 @@ export function probe(
   host = '127.0.0.1',
 ): Promise<number | null> {
   return new Promise((resolve) => {
-    const request = http.get(
+    const request = nodeHttp.get(
       { host, port, path: pathname, timeout: timeoutMs, agent: false },
       (response) => {
         response.resume();
