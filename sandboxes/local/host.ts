@@ -249,7 +249,7 @@ class LocalLab {
         };
         break;
       }
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      await this.#nextOutput(25);
     }
     this.phase = 'failed';
     this.error ??= 'The lab did not start.';
@@ -260,6 +260,19 @@ class LocalLab {
     // What the lab printed last says why; it is quoted as it is, in the lab's own language.
     const tail = `\n${this.#log.text().slice(-2000)}`;
     throw new HttpError(500, { fr: failure.fr + tail, en: failure.en + tail });
+  }
+
+  // Resolves when the lab prints something (its ready line, say), or after `ms` at the latest.
+  #nextOutput(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const unsubscribe = this.#log.onChunk(done, { replay: false });
+    });
   }
 
   async stop(): Promise<void> {

@@ -18,7 +18,6 @@ export class Instance {
   readonly startedAt = Date.now();
   /** Resolves when the process has exited, whatever the reason. */
   readonly exited: Promise<Exit>;
-  status: InstanceStatus = 'starting';
   /** Requests answered through the balancer. */
   served = 0;
   /** Set when the platform itself stops the process, so its exit is not taken for a crash. */
@@ -30,6 +29,9 @@ export class Instance {
   #listened: (port: number) => void = () => {};
   #exit: Exit | null = null;
   #tail: string[] = [];
+  #status: InstanceStatus = 'starting';
+  // Who waits for the next change of status or for the exit (see `changeOrAfter`).
+  readonly #waiting = new Set<() => void>();
 
   constructor(id: string, child: ChildProcess) {
     this.id = id;
@@ -41,8 +43,37 @@ export class Instance {
       child.once('exit', (code, signal) => {
         this.#exit = { code, signal };
         resolve(this.#exit);
+        this.#wake();
       });
     });
+  }
+
+  get status(): InstanceStatus {
+    return this.#status;
+  }
+  set status(status: InstanceStatus) {
+    this.#status = status;
+    this.#wake();
+  }
+
+  /**
+   * Resolves at the next change of status, at the exit, or after `ms`, whichever comes first:
+   * whoever waits for the instance to be ready learns it at once, not at its next look.
+   */
+  changeOrAfter(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiting.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#waiting.add(done);
+    });
+  }
+
+  #wake(): void {
+    for (const done of [...this.#waiting]) done();
   }
 
   get pid(): number {

@@ -490,7 +490,8 @@ export class Orchestrator {
       // While the store is down, a redis-backed instance can never be ready; being alive is
       // all the platform can ask of it.
       if (instance.status === 'unready' && !this.#options.storeUp()) return instance;
-      await sleep(25);
+      // Woken by the readiness probe's verdict; the store link has no event, hence the limit.
+      await instance.changeOrAfter(25);
     }
     await instance.terminate('failed-to-start', 2000);
     const seconds = START_TIMEOUT_MS / 1000;
