@@ -23,6 +23,8 @@ export interface DependencyBundle {
   sha256: string;
   /** The file's size in bytes as it was built. */
   size: number;
+  /** The file's modification time as it was built, in ms (absent from older manifests). */
+  mtimeMs?: number;
   /** The URL Node's own resolution gives for the package: the file the bundle replaces. */
   source: string;
 }
@@ -102,8 +104,9 @@ export function useDependencyBundles(manifestFile: string): void {
       const entry = byUrl.get(url);
       // A bundle cut short (a disk that filled up, an editor that saved half of it) stops the
       // instance with a sentence that names the file, never with a syntax error deep inside
-      // it, nor with a quiet second copy from node_modules. The lab compares every byte when it
-      // starts (bundles.ts); here the size is enough, and costs nothing.
+      // it, nor with a quiet second copy from node_modules. The lab checks the bundles when it
+      // starts (bundles.ts: size and time, every byte when they differ); here the size is enough,
+      // and costs nothing.
       if (entry && byteLength(loaded.source) !== entry[1].size) {
         throw new BundleError(
           bilingual(

@@ -7,8 +7,8 @@
  * They live in node_modules/.cache/lab-bundles/<key>/, where the key is the SHA-256 of the lock
  * and of the bundler's code: a new lock is a new key, so a bundle is never used with
  * node_modules it was not built from. They are built at the first start after a change, checked
- * byte for byte at every start (a damaged one is built again), and those of older keys are
- * removed once no lab has used them for a day.
+ * at every start (by size and time, and byte for byte when either differs: a damaged one is
+ * built again), and those of older keys are removed once no lab has used them for a day.
  * The instance's side, the resolve hook that hands them to the app, is bundle-hooks.ts.
  */
 import crypto from 'node:crypto';
@@ -127,13 +127,12 @@ function brokenBundle(manifest: BundleManifest, names: readonly string[]): Reaso
   for (const name of names) {
     const bundle = manifest.bundles[name];
     if (!bundle) return bilingual(`${name} n'a pas de paquet`, `${name} has no bundle`);
-    let content: Buffer;
-    try {
-      content = fs.readFileSync(bundle.file);
-    } catch {
-      return bilingual(`${bundle.file} manque`, `${bundle.file} is missing`);
-    }
-    if (sha256(content) !== bundle.sha256) {
+    const stat = fs.statSync(bundle.file, { throwIfNoEntry: false });
+    if (!stat) return bilingual(`${bundle.file} manque`, `${bundle.file} is missing`);
+    // The size and time it was written with: as built, without reading 1.4 MB at every start.
+    // Anything else (a copy, an edit, a disk that filled up) is compared byte for byte.
+    const asWritten = stat.size === bundle.size && stat.mtimeMs === bundle.mtimeMs;
+    if (!asWritten && sha256(fs.readFileSync(bundle.file)) !== bundle.sha256) {
       return bilingual(`${bundle.file} est abîmé`, `${bundle.file} is damaged`);
     }
     if (import.meta.resolve(name) !== bundle.source) {
@@ -184,11 +183,14 @@ async function buildDependencies(
     names.forEach((name, index) => {
       const text = texts[index]!;
       const file = path.join(folder, `${name.replaceAll('/', '+')}.mjs`);
-      fs.writeFileSync(path.join(temporary, path.basename(file)), text);
+      const written = path.join(temporary, path.basename(file));
+      fs.writeFileSync(written, text);
       bundles[name] = {
         file,
         sha256: sha256(text),
         size: Buffer.byteLength(text),
+        // Renaming the folder keeps it.
+        mtimeMs: fs.statSync(written).mtimeMs,
         source: import.meta.resolve(name),
       };
     });
