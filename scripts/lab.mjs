@@ -19,4 +19,33 @@ process.env.NODE_COMPILE_CACHE ||= cache;
 module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE);
 
 const { main } = await import('../sandboxes/platform/lab.ts');
+// `--when-asked`: the local lab host's spare (sandboxes/local/host.ts), started before anyone
+// presses Start, its modules loaded by now. It reads the lab's own variables (LAB_APP_DIR,
+// LAB_LANG…) as one line of JSON on stdin, then starts as any lab does; stdin closed without a
+// line (the host stopped) ends it.
+if (process.argv.includes('--when-asked')) {
+  const told = await oneLine(process.stdin);
+  if (told === null) process.exit(0);
+  Object.assign(process.env, JSON.parse(told));
+}
 await main();
+
+/** The first line a stream gives, or null when it ends without one. */
+function oneLine(stream) {
+  return new Promise((resolve) => {
+    let text = '';
+    const done = (line) => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.destroy();
+      resolve(line);
+    };
+    const onData = (chunk) => {
+      text += chunk;
+      const end = text.indexOf('\n');
+      if (end >= 0) done(text.slice(0, end));
+    };
+    const onEnd = () => done(null);
+    stream.setEncoding('utf8').on('data', onData).once('end', onEnd);
+  });
+}

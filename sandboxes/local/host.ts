@@ -138,6 +138,11 @@ export interface LabHostOptions {
    * `/_labs/?key=<key>` sets. `null`: only this machine may. @default null
    */
   instructorKey?: string | null;
+  /**
+   * Keeps one lab process started ahead, its modules loaded, for the next Start (about 100 ms
+   * off it; see SpareLab). @default true
+   */
+  spare?: boolean;
 }
 
 /** A running lab host. */
@@ -148,6 +153,65 @@ export interface LabHost {
 }
 
 type LabPhase = 'stopped' | 'starting' | 'ready' | 'failed';
+
+/** How long after a lab's start the next spare starts, so that it never competes with one. */
+const SPARE_AFTER_MS = 1000;
+
+/**
+ * One lab process started ahead of the next Start, its Node booted and the platform's modules
+ * loaded, waiting to be told which lab to run (`scripts/lab.mjs --when-asked`): about 100 ms of
+ * the lab's own start done before the learner presses Start. It gets the environment a lab
+ * started then would get, with the lab's own variables only once it is told; it exits when the
+ * host closes its stdin, or goes away.
+ */
+class SpareLab {
+  #child: ChildProcess | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+  readonly #env: Record<string, string>;
+
+  constructor(env: Record<string, string>) {
+    this.#env = env;
+  }
+
+  /** Starts the spare after `delayMs`, unless there is one already. */
+  prepare(delayMs = 0): void {
+    if (this.#closed || this.#child || this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (this.#closed || this.#child) return;
+      const child = spawn(process.execPath, [labEntry, '--when-asked'], {
+        cwd: root,
+        env: this.#env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      this.#child = child;
+      child.once('exit', () => {
+        if (this.#child === child) this.#child = null;
+      });
+    }, delayMs);
+  }
+
+  /** The spare, told to run a lab with `env`; null when none is waiting. */
+  take(env: Record<string, string>): ChildProcess | null {
+    const child = this.#child;
+    if (!child || child.exitCode !== null || child.signalCode !== null || !child.stdin) return null;
+    this.#child = null;
+    child.stdin.end(`${JSON.stringify(env)}\n`);
+    return child;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    const child = this.#child;
+    this.#child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
 
 // One lab on this host: its working copy, its process and its output.
 class LocalLab {
@@ -164,11 +228,18 @@ class LocalLab {
   readonly #log = new OutputLog(OUTPUT_KEPT);
 
   readonly #allowedHosts: readonly string[];
+  readonly #spare: SpareLab | null;
 
-  constructor(manifest: LabManifest, workRoot: string, allowedHosts: readonly string[]) {
+  constructor(
+    manifest: LabManifest,
+    workRoot: string,
+    allowedHosts: readonly string[],
+    spare: SpareLab | null = null,
+  ) {
     this.manifest = manifest;
     this.workDir = path.join(workRoot, manifest.id);
     this.#allowedHosts = allowedHosts;
+    this.#spare = spare;
   }
 
   get appDir(): string {
@@ -198,6 +269,8 @@ class LocalLab {
     if (this.phase === 'ready') return Promise.resolve();
     this.#starting ??= this.#start(lang).finally(() => {
       this.#starting = null;
+      // The next Start, of this lab or another, finds a spare ready.
+      this.#spare?.prepare(SPARE_AFTER_MS);
     });
     return this.#starting;
   }
@@ -209,11 +282,10 @@ class LocalLab {
     // A new run, a new output: the ready line of an earlier run must not count for this one.
     this.#log.clear();
     this.#layOut();
-    const child = spawn(process.execPath, [labEntry], {
-      cwd: root,
-      env: labEnvironment(this.appDir, process.env, this.#allowedHosts, lang),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const env = labEnvironment(this.appDir, process.env, this.#allowedHosts, lang);
+    const child =
+      this.#spare?.take(env) ??
+      spawn(process.execPath, [labEntry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.#emit(chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.#emit(chunk));
@@ -412,7 +484,13 @@ export async function startLabHost(options: LabHostOptions = {}): Promise<LabHos
   const workDir = options.workDir ?? path.join(root, '.lab-work', 'local');
   const allowedHosts = options.allowedHosts ?? parseAllowedHosts(process.env['LAB_ALLOWED_HOSTS']);
   const labs = new Map<string, LocalLab>();
-  for (const id of listLabs()) labs.set(id, new LocalLab(readManifest(id), workDir, allowedHosts));
+  // What every lab process gets before it is told its lab (labEnvironment without LAB_APP_DIR).
+  const spareEnv = labEnvironment('', process.env, allowedHosts);
+  delete spareEnv['LAB_APP_DIR'];
+  const spare = options.spare === false ? null : new SpareLab(spareEnv);
+  for (const id of listLabs()) {
+    labs.set(id, new LocalLab(readManifest(id), workDir, allowedHosts, spare));
+  }
   const guard: Guard = {
     hosts: { ownHost: options.host ?? '127.0.0.1', allowed: allowedHosts },
     key: options.instructorKey ?? null,
@@ -432,11 +510,12 @@ export async function startLabHost(options: LabHostOptions = {}): Promise<LabHos
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as { port: number }).port;
+  spare?.prepare();
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}/`,
     port,
     close: async () => {
-      await Promise.all([...labs.values()].map((lab) => lab.stop()));
+      await Promise.all([spare?.close(), ...[...labs.values()].map((lab) => lab.stop())]);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
