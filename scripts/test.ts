@@ -2,6 +2,7 @@
 // line that adds up all the runners' results: `N passed, N failed`.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_MISSING, findChromium } from './find-chromium.ts';
@@ -17,6 +18,18 @@ interface Tally {
 }
 const total: Tally = { passed: 0, failed: 0, skipped: 0 };
 const failedSteps: string[] = [];
+
+/**
+ * How long each step took, written to test-results/timing.json at the end, where
+ * `npm run bench ci` reads it: the suite's time is a figure with a goal (issue 13), but the suite
+ * is not run again to measure it. `.ci/run` sets CI_RUN_STARTED_MS, so the file also holds the
+ * whole run's time, installs included.
+ */
+const startedAt = Date.now();
+const timings: { step: string; seconds: number }[] = [];
+function timed(step: string, since: number): void {
+  timings.push({ step, seconds: Math.round((Date.now() - since) / 100) / 10 });
+}
 
 /** Runs one step with its output shown as it comes; resolves with its exit code. */
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
@@ -90,6 +103,7 @@ async function checksSideBySide(lanes: Check[][]): Promise<void> {
       const started = Date.now();
       const { code, output } = await runKept(check.command, check.args);
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      timed(check.name, started);
       outcomes.get(check)!.resolve({ code, output: `${output}(${seconds} s)\n` });
     }
   });
@@ -146,6 +160,24 @@ function prerequisites(): string[] {
   return problems;
 }
 
+/** Writes test-results/timing.json: each step, `npm test` whole, and `.ci/run` whole if it ran us. */
+function writeTimings(): void {
+  const ciStarted = Number(process.env['CI_RUN_STARTED_MS']);
+  const finished = Date.now();
+  const report = {
+    finishedAt: new Date(finished).toISOString(),
+    cores: os.availableParallelism(),
+    npmTestSeconds: Math.round((finished - startedAt) / 100) / 10,
+    ciRunSeconds:
+      Number.isFinite(ciStarted) && ciStarted > 0 && ciStarted <= startedAt
+        ? Math.round((finished - ciStarted) / 100) / 10
+        : null,
+    failed: total.failed,
+    steps: timings,
+  };
+  fs.writeFileSync(path.join(results, 'timing.json'), `${JSON.stringify(report, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
   const problems = prerequisites();
   if (problems.length > 0) {
@@ -173,20 +205,24 @@ async function main(): Promise<void> {
   };
   const lint: Check = { name: 'lint', command: bin('eslint'), args: ['.'] };
   const format: Check = { name: 'format', command: bin('prettier'), args: ['--check', '.'] };
+  const checksStarted = Date.now();
   await checksSideBySide([
     [astroCheck, tsc],
     [lint, format],
   ]);
+  timed('checks (two lanes)', checksStarted);
 
   console.log('\n=== unit and integration tests (Vitest) ===');
   const vitestReport = path.join(results, 'vitest.json');
   fs.rmSync(vitestReport, { force: true });
+  const vitestStarted = Date.now();
   const vitestCode = await run(bin('vitest'), [
     'run',
     '--reporter=default',
     '--reporter=json',
     `--outputFile=${vitestReport}`,
   ]);
+  timed('Vitest', vitestStarted);
   const vitest = readJson(vitestReport) as {
     numPassedTests: number;
     numFailedTests: number;
@@ -203,17 +239,21 @@ async function main(): Promise<void> {
     vitestCode,
   );
 
+  const buildStarted = Date.now();
   const built = await step('production build', process.execPath, [
     path.join(root, 'node_modules/astro/bin/astro.mjs'),
     'build',
   ]);
+  timed('production build', buildStarted);
   if (built) {
     console.log('\n=== browser tests (Playwright, Chromium) ===');
     const playwrightReport = path.join(results, 'playwright.json');
     fs.rmSync(playwrightReport, { force: true });
+    const playwrightStarted = Date.now();
     const playwrightCode = await run(bin('playwright'), ['test', '--reporter=list,json'], {
       PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport,
     });
+    timed('Playwright', playwrightStarted);
     const playwright = readJson(playwrightReport) as {
       stats: { expected: number; unexpected: number; flaky: number; skipped: number };
     } | null;
@@ -231,6 +271,7 @@ async function main(): Promise<void> {
     failedSteps.push('browser tests (not run: the build failed)');
   }
 
+  writeTimings();
   console.log('');
   if (failedSteps.length > 0) console.log(`Failed: ${failedSteps.join('; ')}`);
   console.log(
