@@ -7,7 +7,7 @@ import './sandbox.css';
 import { messageOf } from '../../sandboxes/platform/errors.ts';
 import type { Step } from '../../sandboxes/labs/scenario-model.ts';
 import { mountDock } from './panels/dock.ts';
-import { mountEditor } from './panels/editor.ts';
+import { mountEditor, type EditorPanel } from './panels/editor.ts';
 import { showPreview } from './panels/preview.ts';
 import { clearResults, showResults } from './panels/results.ts';
 import { mountSelfTest, type Alternative } from './panels/self-test.ts';
@@ -49,8 +49,20 @@ export function openWorkspace(
   steps?.onChange(() => dock.showStep(steps.current()));
   dock.showStep(steps?.current() ?? null);
   showPreview(workspace, previewUrl, config.lang);
-  const editor = mountEditor(workspace, runtime, text, say);
-  const closeTerminal = mountTerminal(workspace, runtime, text);
+  // The editor and the terminal (CodeMirror, xterm and the output so far) are the page's heaviest
+  // work, and the dashboard's frame shares the page's main thread: they are mounted once the
+  // dashboard has loaded, so that it shows first. The terminal replays what it missed.
+  let editor: EditorPanel | null = null;
+  let closeTerminal = (): void => {};
+  let stopped = false;
+  const mountPanels = (): void => {
+    if (stopped || editor) return;
+    editor = mountEditor(workspace, runtime, text, say);
+    closeTerminal = mountTerminal(workspace, runtime, text);
+  };
+  const panelsMounted = afterFrameLoad(workspace.querySelector('iframe[data-preview]')).then(
+    mountPanels,
+  );
   const offer = (alternatives: Alternative[]): void => {
     if (!alternatives.includes('local')) return;
     host.querySelector<HTMLDetailsElement>('details.sandbox-howto')?.setAttribute('open', '');
@@ -67,22 +79,27 @@ export function openWorkspace(
       say(showResults(workspace, await runtime.check(), config.lang, text));
     },
     solve: async () => {
-      editor.load(await runtime.solve());
+      const files = await runtime.solve();
+      await panelsMounted;
+      editor?.load(files);
       say(text('sandbox.solveDone'));
     },
     reset: async () => {
-      editor.load(await runtime.reset());
+      const files = await runtime.reset();
+      await panelsMounted;
+      editor?.load(files);
       clearResults(workspace);
       say(text('sandbox.resetDone'));
     },
     stop: async () => {
+      stopped = true;
       stopOnHide();
       closeSelfTest();
       steps?.close();
       dock.close();
       await runtime.stop();
       closeTerminal();
-      editor.destroy();
+      editor?.destroy();
       workspace.replaceChildren();
       workspace.hidden = true;
       say(text('sandbox.stopped'));
@@ -108,4 +125,22 @@ export function openWorkspace(
         .finally(() => buttons.forEach((other) => (other.disabled = false)));
     });
   }
+}
+
+/** How long the editor and the terminal wait for the dashboard's frame at most. */
+const FRAME_WAIT_MS = 3000;
+
+// Resolves once the frame has loaded (its document and every file it asked for), or after
+// FRAME_WAIT_MS, whichever comes first; at once when there is no frame.
+function afterFrameLoad(frame: HTMLIFrameElement | null): Promise<void> {
+  if (!frame) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      frame.removeEventListener('load', done);
+      resolve();
+    };
+    const timer = setTimeout(done, FRAME_WAIT_MS);
+    frame.addEventListener('load', done);
+  });
 }
