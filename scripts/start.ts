@@ -5,6 +5,8 @@
 //   HOST       the site's address (default 127.0.0.1); 0.0.0.0 lets a room read the course
 //   CLASSROOM_KEY  the key that lets another device drive the labs (default: a random one)
 //   LAB_ALLOWED_HOSTS  more host names the labs answer to (e.g. the laptop's name on the room)
+// Other arguments go to Astro as they are: `npm start -- --preview --outDir /tmp/site` serves a
+// build made with `astro build --outDir /tmp/site` (the sandbox bench builds beside dist/ so).
 // On a room's network, the labs (their files, their control) still answer only to this machine,
 // or to whoever presents the instructor's key; everyone else reads the course.
 import { spawn } from 'node:child_process';
@@ -18,6 +20,7 @@ import { isLoopback, newInstructorKey } from '../sandboxes/platform/instructor-k
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const preview = process.argv.includes('--preview');
+const forAstro = process.argv.slice(2).filter((argument) => argument !== '--preview');
 const host = process.env['HOST'] || '127.0.0.1';
 const port = process.env['PORT'] || '4321';
 const onNetwork = !isLoopback(host) && host !== 'localhost';
@@ -57,6 +60,7 @@ const site = spawn(
     // Learners get the site without Astro's dev toolbar, an authoring tool (`npm run dev` keeps it).
     '--config',
     'scripts/astro-start.config.mjs',
+    ...forAstro,
   ],
   {
     cwd: root,
