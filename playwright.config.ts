@@ -25,7 +25,9 @@ const port = Number(process.env['SITE_PORT']);
 const baseURL = `http://127.0.0.1:${port}`;
 
 // The specs that start no lab and share nothing with another spec (see `projects` below).
-const PAGE_SPECS = /\/(site|links|quiz|static-isolation)\.spec\.ts$/;
+const PAGE_SPECS = /\/(site|links|quiz|static-isolation|recordings)\.spec\.ts$/;
+// The specs that start labs of their own (lab processes they spawn, not the preview's lab host).
+const OWN_LAB_SPECS = /\/(burst-expiry|classroom|dashboard-sources|framed)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: 'tests/browser',
@@ -33,23 +35,32 @@ export default defineConfig({
   outputDir: 'test-results/browser',
   reporter: 'list',
   forbidOnly: !!process.env['CI'],
-  // Two workers at least, even on two cores (Playwright's default would be one): the specs that run
-  // a lab spend much of their time waiting on it, and the pages' tests fill that time.
-  workers: Math.max(2, Math.floor(os.availableParallelism() / 2)),
+  // Three workers, even on two cores (Playwright's default would be one): the specs that run a lab
+  // spend most of their time waiting on it, and the pages' tests fill that time. One lane drives
+  // the preview's lab host, one runs the specs with labs of their own, and the pages take whatever
+  // is free, the third worker at least.
+  workers: Math.max(3, Math.floor(os.availableParallelism() / 2)),
   projects: [
     {
-      // Every spec that starts a lab, one at a time. Three of them (sandbox, docked, recordings)
-      // drive the one lab host of the preview server below, which runs one lab of each id at a
-      // time: side by side, a test would stop or reset the lab another one is driving. The others
-      // start labs of their own, and two labs with two browsers on two cores would starve each
-      // other's deadlines. A new spec lands here unless it is listed as a page spec below.
+      // The specs that drive the one lab host of the preview server below (sandbox, docked,
+      // recording-takeover), one at a time: it runs one lab of each id at a time, and side by side a test
+      // would stop or reset the lab another one is driving. A new spec lands here unless it is
+      // listed as a page spec or an own-lab spec above.
       name: 'labs',
-      testIgnore: PAGE_SPECS,
+      testIgnore: [PAGE_SPECS, OWN_LAB_SPECS],
+      workers: 1,
+    },
+    {
+      // The specs that start labs of their own, one at a time: two such labs, each with a browser,
+      // beside the lab host's, would starve each other's deadlines on two cores.
+      name: 'own-labs',
+      testMatch: OWN_LAB_SPECS,
       workers: 1,
     },
     {
       // Specs that only open pages of the build (on the preview server or static servers of their
-      // own) and start no lab: they run beside the lab specs, and beside each other.
+      // own) and start no lab: they run beside the lab specs, and beside each other (site.spec.ts
+      // page by page, each page's checks together and in order).
       name: 'pages',
       testMatch: PAGE_SPECS,
     },

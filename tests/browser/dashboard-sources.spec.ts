@@ -16,6 +16,7 @@ import {
   type LabProcess,
 } from '../lab/harness.ts';
 import { startRelay, type Relay, type RelayOptions } from './dashboard-relay.ts';
+import { watchProblems } from './page-problems.ts';
 
 // One lab for the whole file, so the tests run one after the other.
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
@@ -56,16 +57,6 @@ function say(lang: Lang, key: keyof (typeof strings)['fr'], values: Record<strin
   return strings[lang][key].replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? '?');
 }
 
-/** Collects what the reader's console would show as broken. */
-function watchForErrors(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`exception: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  return problems;
-}
-
 /** Opens the dashboard and waits until its script has shown the lab's instances. */
 async function openDashboard(page: Page, base: string, lang: Lang): Promise<void> {
   await page.goto(`${base}?lang=${lang}`);
@@ -82,7 +73,7 @@ async function openThroughRelay(
   options: RelayOptions,
   lang: Lang,
 ): Promise<{ between: Relay; problems: string[] }> {
-  const problems = watchForErrors(page);
+  const problems = watchProblems(page);
   const between = await relay(options);
   await openDashboard(page, between.url, lang);
   return { between, problems };
@@ -211,7 +202,7 @@ test('when the browser never sends the cookie back, the session travels in a hea
 test('reached directly, the session travels in a cookie, with no warning, and the feed stays live', async ({
   page,
 }) => {
-  const problems = watchForErrors(page);
+  const problems = watchProblems(page);
   await openDashboard(page, labUrl(), 'en');
   await expect(page.locator('#glance-feed')).toHaveText(say('en', 'feedConnected'));
   for (const expected of ['1', '2', '3']) expect(await visit(page)).toBe(expected);
@@ -256,7 +247,7 @@ test('when the cookie test says the browser refuses every cookie, the header is 
 test('an instance that ignores SIGTERM: the rollout shows as under way, and the log says it had to be killed', async ({
   page,
 }) => {
-  const problems = watchForErrors(page);
+  const problems = watchProblems(page);
   // A copy of the app whose processes never stop on SIGTERM, as in a runtime where the signal
   // does not arrive; one instance and a one-second grace keep the test short.
   const app = copyApp();

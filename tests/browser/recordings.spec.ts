@@ -12,6 +12,7 @@ import { expect, test, type Browser, type BrowserContext, type Page } from '@pla
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { serveStatic, type ServedSite } from '../../scripts/static-server.ts';
+import { watchProblems } from './page-problems.ts';
 
 const DIST = path.resolve(process.env['RECORDINGS_DIST'] ?? 'dist');
 /**
@@ -54,19 +55,6 @@ function pagesWithLabs(lang: 'fr' | 'en'): { url: string; embeds: Embed[] }[] {
   };
   if (existsSync(root)) walk(root);
   return pages.sort((a, b) => a.url.localeCompare(b.url));
-}
-
-/** What a reader's console would show as broken, in the page and in its frames. */
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`exception: ${error.message}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return problems;
 }
 
 /** A phone: 390 × 844, touch, in the reader's language. */
@@ -137,7 +125,7 @@ for (const lang of ['fr', 'en'] as const) {
       test(`Start on ${url} plays its recording, labelled as a recording`, async ({ browser }) => {
         const context = await phone(browser, lang);
         const page = await context.newPage();
-        const problems = watchProblems(page);
+        const problems = watchProblems(page, { errorAnswers: true });
         // The recordings the player fetched: each embed's own, in the page's language.
         const fetched: string[] = [];
         page.on('response', (response) => {
@@ -200,7 +188,7 @@ for (const lang of ['fr', 'en'] as const) {
       };
       const context = await phone(browser, lang);
       const page = await context.newPage();
-      const problems = watchProblems(page);
+      const problems = watchProblems(page, { errorAnswers: true });
       try {
         await page.goto(`${origin}/labs/dashboard/${lang}.html?recording=01-factor`);
         await expect(page.locator('#player')).toHaveAttribute('data-state', 'playing');
@@ -225,7 +213,7 @@ for (const lang of ['fr', 'en'] as const) {
       expect(first).toBeDefined();
       const context = await phone(browser, lang);
       const page = await context.newPage();
-      const problems = watchProblems(page);
+      const problems = watchProblems(page, { errorAnswers: true });
       try {
         await open(page, `${origin}${first!.url}`);
         const sandbox = page.locator('lab-sandbox').first();
@@ -311,40 +299,3 @@ for (const lang of ['fr', 'en'] as const) {
     });
   });
 }
-
-// With the suite's own server (`npm start -- --preview`: the build and a lab host), the live lab
-// takes over from the recording when it is ready, in its place, and says so. Skipped where no
-// such server runs (a configuration that serves only the static build).
-test('the live lab takes over from the recording when it is ready, saying so', async ({
-  page,
-  baseURL,
-}) => {
-  test.skip(!baseURL, "needs the suite's preview server and its lab host");
-  const problems = watchProblems(page);
-  await page.goto(`${baseURL}/en/02-memory-sessions/`);
-  const sandbox = page.locator('lab-sandbox').first();
-  await sandbox.locator('[data-watch]').click();
-  const recording = sandbox.locator('[data-recording]');
-  await expect(
-    sandbox.frameLocator('iframe[data-recording-frame]').locator('#cards li').first(),
-  ).toBeVisible();
-  await expect(sandbox.locator('[data-recording-note]')).toHaveText(/recording of a real run/);
-  await sandbox.locator('input[value="local"]').check();
-  await sandbox.locator('[data-start]').click();
-  try {
-    await expect(recording).toBeHidden({ timeout: 60_000 });
-    await expect(sandbox.locator('iframe[data-recording-frame]')).toHaveCount(0);
-    await expect(sandbox.locator('[data-workspace]')).toBeVisible();
-    await expect(sandbox.locator('[data-status]')).toContainText(
-      'The live lab is ready and takes over from the recording.',
-    );
-  } finally {
-    // The lab is a real one on this machine: stop it whatever happened.
-    const stop = sandbox.locator('[data-action="stop"]');
-    if (await stop.isVisible()) await stop.click();
-    await expect(sandbox.locator('[data-status]')).toHaveText('The lab is stopped.', {
-      timeout: 30_000,
-    });
-  }
-  expect(problems).toEqual([]);
-});

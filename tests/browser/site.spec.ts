@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { discoverPages } from '../../scripts/site-pages.ts';
+import { watchProblems } from './page-problems.ts';
 
 // Every page of the production build, found in the build itself so that a new lesson is tested
 // the day it is written.
@@ -10,23 +11,10 @@ const LOCALES = ['fr', 'en'] as const;
 // Every test opens its own page and changes nothing on the server, so they may run side by side.
 test.describe.configure({ mode: 'parallel' });
 
-/**
- * Collects what a reader's console would show as broken: errors logged, uncaught exceptions,
- * requests that failed (a resource blocked by COEP fails this way) and answers of 400 or more.
- */
+/** Errors logged, uncaught exceptions, requests that failed (a resource blocked by COEP fails
+ * this way) and answers of 400 or more. */
 function watchForErrors(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`exception: ${error.message}`));
-  page.on('requestfailed', (request) =>
-    problems.push(`failed: ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`),
-  );
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  return problems;
+  return watchProblems(page, { failedRequests: true, errorAnswers: true });
 }
 
 /**
