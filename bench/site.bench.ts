@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -25,7 +25,10 @@ import { median, Results, startChild, stopChild } from './harness.ts';
  * and the other pages are still measured.
  * `BENCH_LIGHTHOUSE_RUNS` sets the number of Lighthouse runs per page (default 3; 0 skips them);
  * `BENCH_SITE_PAGES` (e.g. `/fr/about/,/fr/lab/`) measures only those paths; `BENCH_SITE_DIST`
- * serves a site built already instead of building one.
+ * serves a site built already instead of building one; `BENCH_LIGHTHOUSE_REPORTS` names a folder
+ * where each run's full JSON report is kept, to read its diagnostics (main-thread work, long tasks).
+ * Beside the scores, each page's median Total Blocking Time, Largest Contentful Paint and layout
+ * shift are printed: the performance score moves with them, and they say which one cost points.
  */
 
 const root = join(import.meta.dirname, '..');
@@ -34,6 +37,13 @@ const lighthouseCli = join(root, 'node_modules/lighthouse/cli/index.js');
 const lighthouseRuns = Number(process.env['BENCH_LIGHTHOUSE_RUNS'] ?? 3);
 const onlyPages = process.env['BENCH_SITE_PAGES']?.split(',').filter(Boolean) ?? null;
 const LIGHTHOUSE_ATTEMPTS = 3;
+const reportsDir = process.env['BENCH_LIGHTHOUSE_REPORTS'] || null;
+/** The metrics behind the performance score that are printed with it: audit id, name, unit. */
+const METRICS = [
+  ['total-blocking-time', 'total blocking time', 'ms'],
+  ['largest-contentful-paint', 'largest contentful paint', 'ms'],
+  ['cumulative-layout-shift', 'layout shift', ''],
+] as const;
 const results = new Results('site');
 // A build of its own, outside the project: the bench neither disturbs nor is disturbed by a
 // `dist/` that tests or a preview are using at the same time.
@@ -130,7 +140,8 @@ async function measureAssets(browser: Browser, origin: string, page: BuiltPage):
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
 
 /** What one Lighthouse run ended with: its four scores, or why it gave none. */
-type LighthouseRun = { scores: Record<string, number> } | { error: string };
+type LighthouseRun =
+  { scores: Record<string, number>; metrics: Record<string, number> } | { error: string };
 
 /**
  * One Lighthouse run against a URL, in a process group of its own. It is stopped with SIGINT,
@@ -164,10 +175,19 @@ async function lighthouseOnce(url: string, chromePath: string): Promise<Lighthou
     const report = JSON.parse(stdout) as {
       runtimeError?: { code: string; message: string };
       categories: Record<string, { score: number | null }>;
+      audits: Record<string, { numericValue?: number }>;
     };
     if (report.runtimeError)
       return { error: `${report.runtimeError.code}: ${report.runtimeError.message}` };
+    if (reportsDir) {
+      mkdirSync(reportsDir, { recursive: true });
+      const name = `${new URL(url).pathname.replace(/\W+/g, '_')}${Date.now()}.json`;
+      writeFileSync(join(reportsDir, name), stdout);
+    }
     return {
+      metrics: Object.fromEntries(
+        METRICS.map(([id]) => [id, report.audits[id]?.numericValue ?? Number.NaN]),
+      ),
       scores: Object.fromEntries(
         CATEGORIES.map((category) => [
           category,
@@ -181,10 +201,13 @@ async function lighthouseOnce(url: string, chromePath: string): Promise<Lighthou
 }
 
 /** A Lighthouse run, tried again when it ends on an error; null when every attempt failed. */
-async function lighthouse(url: string, chromePath: string): Promise<Record<string, number> | null> {
+async function lighthouse(
+  url: string,
+  chromePath: string,
+): Promise<{ scores: Record<string, number>; metrics: Record<string, number> } | null> {
   for (let attempt = 1; attempt <= LIGHTHOUSE_ATTEMPTS; attempt++) {
     const run = await lighthouseOnce(url, chromePath);
-    if ('scores' in run) return run.scores;
+    if ('scores' in run) return run;
     console.error(
       `site: Lighthouse on ${url}, attempt ${attempt} of ${LIGHTHOUSE_ATTEMPTS}: ${run.error}`,
     );
@@ -226,9 +249,13 @@ async function main(): Promise<void> {
     const unmeasured: string[] = [];
     for (const page of lighthouseRuns > 0 ? audited : []) {
       const runs: Record<string, number>[] = [];
+      const metrics: Record<string, number>[] = [];
       for (let run = 0; run < lighthouseRuns; run++) {
-        const scores = await lighthouse(origin + page.url, chromePath);
-        if (scores) runs.push(scores);
+        const report = await lighthouse(origin + page.url, chromePath);
+        if (report) {
+          runs.push(report.scores);
+          metrics.push(report.metrics);
+        }
       }
       if (runs.length === 0) {
         unmeasured.push(page.url);
@@ -241,6 +268,13 @@ async function main(): Promise<void> {
           value: median(runs.map((run) => run[category]!)),
           unit: 'points',
           ...(isAnchor ? {} : { goal: { at: 'least' as const, value: 100 } }),
+        });
+      }
+      for (const [id, name, unit] of METRICS) {
+        results.add({
+          name: `${isAnchor ? 'anchor (same layout, no lab): ' : ''}Lighthouse ${label(page)} ${name}, median of ${metrics.length}`,
+          value: Number(median(metrics.map((run) => run[id]!)).toFixed(unit === 'ms' ? 0 : 3)),
+          unit,
         });
       }
     }
