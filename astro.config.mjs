@@ -5,6 +5,7 @@ import { listLessonSlugs } from './src/utils/lessons.ts';
 import { isolationHeaders } from './src/utils/isolation.ts';
 import { labs } from './src/integrations/labs.ts';
 import { coiServiceWorker, coiServiceWorkerHead } from './src/integrations/coi-serviceworker.ts';
+import { deferredCodeBlocksHead } from './src/integrations/deferred-code-blocks.ts';
 
 // The sidebar lists every lesson found in the French folder; English mirrors it file by file, and
 // Starlight shows each slug's title in the reader's language.
@@ -57,11 +58,17 @@ export default defineConfig({
       favicon: '/favicon.svg',
       // A few bytes in every page that isolate it through the service worker where the headers
       // are missing, and do nothing where they are present.
-      head: [coiServiceWorkerHead(base)],
+      // Code blocks out of sight are rendered after the page is up (see the module).
+      head: [coiServiceWorkerHead(base), ...deferredCodeBlocksHead()],
       // Long lines wrap instead of scrolling: a scrolling code block becomes an unnamed landmark
       // region, and two on a page fail axe's landmark-unique rule.
       expressiveCode: {
         defaultProps: { wrap: true },
+        // Expressive Code resets every element of a block with `all: revert`, which makes the
+        // browser work out each of its hundreds of properties for each span of code: half the
+        // style work of a page full of code. Inside a block's frame (`not-content`), Starlight's
+        // text styles do not apply anyway.
+        useStyleReset: false,
         // Starlight finds a code block's language from its file's path under `src/content/docs/`;
         // our pages live in `content/docs/`, so every block fell back to French and English pages
         // announced their terminal frames as "Fenêtre de terminal". The page's URL (for blocks

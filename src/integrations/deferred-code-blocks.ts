@@ -1,0 +1,53 @@
+/**
+ * Code blocks below the fold are styled and laid out when they come near the screen, not before
+ * the page first shows.
+ *
+ * Each Expressive Code block is a few elements per line of code, each styled on its own: on the
+ * longest lesson, the code blocks were three quarters of the page's elements and most of the
+ * style and layout work the first render waited for (Lighthouse counted it as blocking time on a
+ * slow phone). With `content-visibility: auto`, the browser skips the blocks a reader cannot see
+ * yet, and renders each one as it comes near the screen.
+ *
+ * A skipped block takes an estimated height until it is rendered, and a position in the page
+ * computed from estimates would be off. So the blocks are skipped only on a fresh visit to the
+ * top of a page, which the reader scrolls down from; a reload or a return to the page (where the
+ * browser brings back the reader's scroll position) and an address with a `#fragment` render
+ * every block at once, as before. The first click on a link to a place in the same page (the
+ * table of contents, a heading's anchor) renders every block before the browser scrolls there.
+ * Showing the blocks one by one after load instead was measured: each one cost a frame of its
+ * own, and the frames together blocked more than the first render had.
+ */
+
+/** The attribute on `<html>` that turns the skipping on, set by the script below. */
+const ATTRIBUTE = 'data-deferred-code';
+
+/** The blocks that may be skipped: code blocks in a page's text. */
+const BLOCKS = '.sl-markdown-content .expressive-code';
+
+/**
+ * The head entries to add to every page: the rule that skips the blocks, and the script that
+ * decides whether it applies and renders every block before a jump within the page.
+ */
+export function deferredCodeBlocksHead(): { tag: 'script' | 'style'; content: string }[] {
+  return [
+    {
+      tag: 'style',
+      // 11rem is about the median height of a block on a phone; once a block has been rendered,
+      // `auto` keeps its real height.
+      content: `[${ATTRIBUTE}] ${BLOCKS}{content-visibility:auto;contain-intrinsic-block-size:auto 11rem}`,
+    },
+    {
+      tag: 'script',
+      content:
+        '(()=>{const n=performance.getEntriesByType("navigation")[0];' +
+        'if(location.hash||(n&&n.type!=="navigate"))return;' +
+        'const d=document.documentElement;' +
+        `d.setAttribute(${JSON.stringify(ATTRIBUTE)},"");` +
+        // Capture, so that the blocks are rendered before the link's own scroll.
+        'const c=e=>{const a=e.target instanceof Element&&e.target.closest("a[href*=\'#\']");' +
+        'if(!a||a.pathname!==location.pathname)return;' +
+        `d.removeAttribute(${JSON.stringify(ATTRIBUTE)});removeEventListener("click",c,true)};` +
+        'addEventListener("click",c,true)})()',
+    },
+  ];
+}
