@@ -5,7 +5,9 @@
 // - the size of each packaged lab, raw and gzip (goal: at most 1.5 MB gzip);
 // - local runtime: Start pressed to dashboard visible, median of 5 (goal: at most 1.5 s here), split
 //   into the host's answer to the page's POST start and what the page does after it, beside its
-//   anchor measured in turn with it: `node scripts/lab.mjs` alone, command to its ready line.
+//   anchor measured in turn with it: `node scripts/lab.mjs` alone, command to its ready line;
+// - "best available" (the default choice) with no route to StackBlitz, as here: Start to dashboard
+//   visible, median of 5 (goal: at most 2 s), since the page's own lab host is asked first.
 //   node bench/sandbox.bench.ts
 import { chromium, type Page } from '@playwright/test';
 import { spawnSync, type ChildProcess } from 'node:child_process';
@@ -174,35 +176,52 @@ async function measure(executablePath: string, outDir: string): Promise<void> {
       ...(early.length > 0 ? { note: early.join(', ') } : {}),
     });
 
-    const times: number[] = [];
-    const posts: number[] = [];
-    const anchors: number[] = [];
-    const loads: string[] = [];
-    for (let run = 0; run < STARTS; run++) {
-      anchors.push(await labAlone());
+    /**
+     * Start pressed to the dashboard's Visit button visible, on /fr/lab/, with the runtime
+     * choice given: "Sur cette machine" (local), or left at "best available" (auto), which asks
+     * the page's origin first and would boot WebContainer only if no lab host answered. Its
+     * runtime is served by StackBlitz, which this machine cannot reach, as on a workshop's
+     * offline network. Also the host's answer to the page's POST start, and the load.
+     */
+    async function startToDashboard(
+      choice: 'local' | 'auto',
+    ): Promise<{ ms: number; post: number; load: string }> {
       const tab = await browser.newPage();
       await tab.goto(`${origin}/fr/lab/`);
-      await tab.getByLabel('Sur cette machine (npm start)').check();
+      if (choice === 'local') await tab.getByLabel('Sur cette machine (npm start)').check();
       const started = performance.now();
       await tab.getByRole('button', { name: 'Démarrer le laboratoire' }).click();
       await tab
         .frameLocator('[data-preview]')
         .locator('#visit')
         .waitFor({ state: 'visible', timeout: 120_000 });
-      times.push(performance.now() - started);
-      loads.push(load());
+      const ms = performance.now() - started;
+      const loadNow = load();
       // The host answers the page's POST start once every instance is ready.
-      posts.push(
-        await tab.evaluate(() => {
-          const post = performance
-            .getEntriesByType('resource')
-            .find((entry) => entry.name.endsWith('/start')) as PerformanceResourceTiming;
-          return post.responseEnd - post.startTime;
-        }),
-      );
+      const post = await tab.evaluate(() => {
+        const entry = performance
+          .getEntriesByType('resource')
+          .find((resource) => resource.name.endsWith('/start')) as PerformanceResourceTiming;
+        return entry.responseEnd - entry.startTime;
+      });
       await tab.getByRole('button', { name: 'Arrêter', exact: true }).click();
       await tab.locator('[data-workspace]').waitFor({ state: 'hidden' });
       await tab.close();
+      return { ms, post, load: loadNow };
+    }
+
+    const times: number[] = [];
+    const posts: number[] = [];
+    const anchors: number[] = [];
+    const loads: string[] = [];
+    const best: number[] = [];
+    for (let run = 0; run < STARTS; run++) {
+      anchors.push(await labAlone());
+      const local = await startToDashboard('local');
+      times.push(local.ms);
+      posts.push(local.post);
+      loads.push(local.load);
+      best.push((await startToDashboard('auto')).ms);
     }
     const runs = (values: number[]): string => values.map(Math.round).join(', ');
     results.add({
@@ -217,6 +236,13 @@ async function measure(executablePath: string, outDir: string): Promise<void> {
       unit: 'ms',
       goal: { at: 'most', value: 1500 },
       note: `runs ${runs(times)} ms; of it the host's answer to POST start: median ${Math.round(median(posts))} ms (${runs(posts)}); ${loads.join(', ')}`,
+    });
+    results.add({
+      name: `"best available", no route to StackBlitz, Start to dashboard visible, median of ${STARTS}`,
+      value: Math.round(median(best)),
+      unit: 'ms',
+      goal: { at: 'most', value: 2000 },
+      note: `runs ${runs(best)} ms, each right after a local Start above`,
     });
   } finally {
     await browser.close();
