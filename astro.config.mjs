@@ -7,6 +7,7 @@ import { labs } from './src/integrations/labs.ts';
 import { coiServiceWorker, coiServiceWorkerHead } from './src/integrations/coi-serviceworker.ts';
 import { deferredCodeBlocksHead } from './src/integrations/deferred-code-blocks.ts';
 import { fasterTocObserve } from './src/integrations/toc-observe.ts';
+import { searchOnDemand } from './src/integrations/search-on-demand.ts';
 
 // The sidebar lists every lesson found in the French folder; English mirrors it file by file, and
 // Starlight shows each slug's title in the reader's language.
@@ -52,7 +53,7 @@ export default defineConfig({
   // Vite's own `server.headers` would miss the pages in dev.
   server: { headers: isolationHeaders },
   // The table of contents finds what to watch with a cheaper walk (see the module).
-  vite: { plugins: [fasterTocObserve()] },
+  vite: { plugins: [fasterTocObserve(), searchOnDemand()] },
   integrations: [
     labs(),
     coiServiceWorker(base),

@@ -187,4 +187,64 @@ test.describe('search', () => {
       expect(problems).toEqual([]);
     });
   }
+
+  // The search box is built when the reader reaches for it (src/integrations/search-on-demand.ts),
+  // not in the first idle moment of every page.
+  test('Pagefind is not loaded until the reader reaches for the search', async ({ page }) => {
+    const problems = watchForErrors(page);
+    const pagefindScripts: string[] = [];
+    page.on('request', (request) => {
+      if (/ui-core|pagefind/.test(request.url())) pagefindScripts.push(request.url());
+    });
+    await page.goto('/en/02-memory-sessions/');
+    await page.waitForLoadState('networkidle');
+    // Starlight's own script would have built the box by now: idle after the load.
+    await page.evaluate(() => new Promise((resolve) => requestIdleCallback(resolve)));
+    expect(pagefindScripts).toEqual([]);
+    await expect(page.locator('#starlight__search input')).toHaveCount(0);
+    // A pointer over the button is enough to start building it, before any click.
+    await page.locator('site-search button[data-open-modal]').hover();
+    await expect(page.locator('#starlight__search .pagefind-ui__form input')).toHaveCount(1);
+    expect(pagefindScripts.length).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
+
+  test('Ctrl+K and a word typed at once: no letter lost while the box is built, accents too', async ({
+    page,
+  }) => {
+    const problems = watchForErrors(page);
+    await page.goto('/fr/02-memory-sessions/');
+    await page.waitForLoadState('networkidle');
+    // Pagefind's script is held back until the word is typed, as a slow phone would keep it.
+    let release = () => {};
+    const typed = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/ui-core\.[\w-]+\.js$/, async (route) => {
+      await typed;
+      await route.continue();
+    });
+    // Pagefind's field, and the plain one that stands in for it while it is built.
+    const input = page.locator('#starlight__search input:not([data-course-stand-in])');
+    const standIn = page.locator('#starlight__search input[data-course-stand-in]');
+    await page.keyboard.press('Control+k');
+    await expect(standIn).toBeFocused();
+    await page.keyboard.type('vivacitx');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('é');
+    await expect(input).toHaveCount(0);
+    release();
+    await expect(input).toHaveValue('vivacité');
+    await expect(input).toBeFocused();
+    await expect(standIn).toHaveCount(0);
+    const links = page.locator('site-search .pagefind-ui__result-link');
+    await expect
+      .poll(
+        () =>
+          links.evaluateAll((anchors) =>
+            anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname),
+          ),
+        { timeout: 30_000 },
+      )
+      .toContain('/fr/05-health-checks/');
+    expect(problems).toEqual([]);
+  });
 });
