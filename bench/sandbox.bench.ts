@@ -182,20 +182,54 @@ async function measure(executablePath: string, outDir: string): Promise<void> {
      * the page's origin first and would boot WebContainer only if no lab host answered. Its
      * runtime is served by StackBlitz, which this machine cannot reach, as on a workshop's
      * offline network. Also the host's answer to the page's POST start, and the load.
+     *
+     * Timed in the browser, on one clock (each document's `timeOrigin + now()`): from the click
+     * event the page saw (Sandbox.astro writes it down) to the first animation frame of the
+     * dashboard in which the Visit button is shown. A Playwright locator's wait, timed from
+     * this process, was what the bench measured before: it asks again only every 500 ms after
+     * its first few tries, which added up to half a second to a Start; it is kept, as `polled`,
+     * to compare.
      */
     async function startToDashboard(
       choice: 'local' | 'auto',
-    ): Promise<{ ms: number; post: number; load: string }> {
+    ): Promise<{ ms: number; polled: number; painted: number; post: number; load: string }> {
       const tab = await browser.newPage();
       await tab.goto(`${origin}/fr/lab/`);
       if (choice === 'local') await tab.getByLabel('Sur cette machine (npm start)').check();
       const started = performance.now();
       await tab.getByRole('button', { name: 'Démarrer le laboratoire' }).click();
+      const pressedAt = await tab.evaluate(() => {
+        const at = document.querySelector<HTMLElement>('lab-sandbox')?.dataset['startedAt'];
+        if (at === undefined)
+          throw new Error('Sandbox.astro no longer notes when Start was pressed');
+        return performance.timeOrigin + Number(at);
+      });
+      const frame = await (
+        await tab.waitForSelector('[data-preview]', { state: 'attached', timeout: 120_000 })
+      ).contentFrame();
+      if (!frame) throw new Error('the preview is not a frame');
+      await frame.waitForURL(/\/app\//, { waitUntil: 'commit', timeout: 120_000 });
+      const shownAt = await frame.waitForFunction(
+        () => {
+          const visit = document.getElementById('visit');
+          const shown = visit?.checkVisibility() && visit.getBoundingClientRect().width > 0;
+          return shown ? performance.timeOrigin + performance.now() : false;
+        },
+        null,
+        { polling: 'raf', timeout: 120_000 },
+      );
+      const ms = ((await shownAt.jsonValue()) as number) - pressedAt;
+      // The browser's own record of the dashboard's first paint, on the same clock.
+      const painted =
+        (await frame.evaluate(() => {
+          const paint = performance.getEntriesByName('first-contentful-paint')[0];
+          return paint ? performance.timeOrigin + paint.startTime : Number.NaN;
+        })) - pressedAt;
       await tab
         .frameLocator('[data-preview]')
         .locator('#visit')
         .waitFor({ state: 'visible', timeout: 120_000 });
-      const ms = performance.now() - started;
+      const polled = performance.now() - started;
       const loadNow = load();
       // The host answers the page's POST start once every instance is ready.
       const post = await tab.evaluate(() => {
@@ -207,21 +241,28 @@ async function measure(executablePath: string, outDir: string): Promise<void> {
       await tab.getByRole('button', { name: 'Arrêter', exact: true }).click();
       await tab.locator('[data-workspace]').waitFor({ state: 'hidden' });
       await tab.close();
-      return { ms, post, load: loadNow };
+      return { ms, polled, painted, post, load: loadNow };
     }
 
     const times: number[] = [];
+    const polledTimes: number[] = [];
+    const paintedTimes: number[] = [];
     const posts: number[] = [];
     const anchors: number[] = [];
     const loads: string[] = [];
     const best: number[] = [];
+    const bestPolled: number[] = [];
     for (let run = 0; run < STARTS; run++) {
       anchors.push(await labAlone());
       const local = await startToDashboard('local');
       times.push(local.ms);
+      polledTimes.push(local.polled);
+      paintedTimes.push(local.painted);
       posts.push(local.post);
       loads.push(local.load);
-      best.push((await startToDashboard('auto')).ms);
+      const auto = await startToDashboard('auto');
+      best.push(auto.ms);
+      bestPolled.push(auto.polled);
     }
     const runs = (values: number[]): string => values.map(Math.round).join(', ');
     results.add({
@@ -235,14 +276,14 @@ async function measure(executablePath: string, outDir: string): Promise<void> {
       value: Math.round(median(times)),
       unit: 'ms',
       goal: { at: 'most', value: 1500 },
-      note: `runs ${runs(times)} ms; of it the host's answer to POST start: median ${Math.round(median(posts))} ms (${runs(posts)}); ${loads.join(', ')}`,
+      note: `runs ${runs(times)} ms, timed in the page; of it the host's answer to POST start: median ${Math.round(median(posts))} ms (${runs(posts)}); the dashboard's first paint (paint timing): median ${Math.round(median(paintedTimes))} ms; as a Playwright locator's polling saw it: median ${Math.round(median(polledTimes))} ms; ${loads.join(', ')}`,
     });
     results.add({
       name: `"best available", no route to StackBlitz, Start to dashboard visible, median of ${STARTS}`,
       value: Math.round(median(best)),
       unit: 'ms',
       goal: { at: 'most', value: 2000 },
-      note: `runs ${runs(best)} ms, each right after a local Start above`,
+      note: `runs ${runs(best)} ms, timed in the page, each right after a local Start above; as polled: median ${Math.round(median(bestPolled))} ms`,
     });
   } finally {
     await browser.close();
