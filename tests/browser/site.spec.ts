@@ -157,6 +157,31 @@ test.describe('every page', () => {
   }
 });
 
+test.describe('a lab before Start', () => {
+  test('its code downloads when a pointer comes over Start, and nothing starts', async ({
+    page,
+  }) => {
+    const problems = watchForErrors(page);
+    const sandboxCode: string[] = [];
+    const labCalls: string[] = [];
+    page.on('request', (request) => {
+      const { pathname } = new URL(request.url());
+      if (/\/_astro\/(ui|workspace)\.[\w-]+\.js$/.test(pathname)) sandboxCode.push(pathname);
+      if (pathname.startsWith('/_labs/')) labCalls.push(`${request.method()} ${pathname}`);
+    });
+    await page.goto('/fr/lab/');
+    await page.waitForLoadState('networkidle');
+    expect(sandboxCode).toEqual([]);
+    await page.getByRole('button', { name: 'Démarrer le laboratoire' }).hover();
+    await expect.poll(() => sandboxCode.length).toBeGreaterThan(0);
+    await page.waitForLoadState('networkidle');
+    // Only the download: no workspace, no lab asked for anything.
+    await expect(page.locator('[data-workspace]')).toBeHidden();
+    expect(labCalls).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
+
 test.describe('search', () => {
   const cases = [
     // The lesson on health checks is the page about liveness and readiness.
