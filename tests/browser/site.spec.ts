@@ -157,6 +157,95 @@ test.describe('every page', () => {
   }
 });
 
+// src/integrations/deferred-code-blocks.ts: on a fresh visit to the top of a page, the code blocks
+// out of sight are rendered as they come near; everywhere a position must be exact, all of them are.
+test.describe('code blocks out of sight', () => {
+  const lesson = '/en/07-to-production/';
+  /** Whether each code block's content is rendered now (false: skipped by content-visibility). */
+  const rendered = (page: Page) =>
+    page
+      .locator('.sl-markdown-content .expressive-code pre')
+      .evaluateAll((blocks) =>
+        blocks.map((block) => block.checkVisibility({ contentVisibilityAuto: true })),
+      );
+
+  test('a fresh visit renders the first screen and the rest as the reader scrolls', async ({
+    page,
+  }) => {
+    const problems = watchForErrors(page);
+    await page.setViewportSize({ width: 412, height: 823 });
+    await page.goto(lesson);
+    await expect(page.locator('html')).toHaveAttribute('data-deferred-code', '');
+    const before = await rendered(page);
+    expect(before.length).toBeGreaterThan(10);
+    expect(before.at(-1)).toBe(false);
+    await page.locator('.sl-markdown-content .expressive-code').last().scrollIntoViewIfNeeded();
+    await expect.poll(async () => (await rendered(page)).at(-1)).toBe(true);
+    expect(problems).toEqual([]);
+  });
+
+  test('the text past the first screen too, then it is shown as any other once seen', async ({
+    page,
+  }) => {
+    const problems = watchForErrors(page);
+    await page.setViewportSize({ width: 412, height: 823 });
+    await page.goto(lesson);
+    await expect(page.locator('html')).toHaveAttribute('data-deferred-text', '');
+    // A list far down the page: what is skipped is an element's content, so its first item is
+    // what tells whether it is rendered.
+    const late = page.locator('.sl-markdown-content > ul').last();
+    const state = () =>
+      late.evaluate((element) => ({
+        rendered: element.firstElementChild!.checkVisibility({ contentVisibilityAuto: true }),
+        contentVisibility: getComputedStyle(element).contentVisibility,
+      }));
+    expect(await state()).toEqual({ rendered: false, contentVisibility: 'auto' });
+    // The first screen's text is never skipped.
+    const first = page.locator('.sl-markdown-content > p').first();
+    expect(await first.evaluate((element) => getComputedStyle(element).contentVisibility)).toBe(
+      'visible',
+    );
+    await late.scrollIntoViewIfNeeded();
+    // Once rendered, it no longer clips what it paints (a focus ring at its edge, say).
+    await expect.poll(state).toEqual({ rendered: true, contentVisibility: 'visible' });
+    expect(problems).toEqual([]);
+  });
+
+  test('an address with a #fragment, and a reload, render every block', async ({ page }) => {
+    await page.goto(`${lesson}#what-to-remember`);
+    await expect(page.locator('html')).not.toHaveAttribute('data-deferred-code');
+    await expect(page.locator('html')).not.toHaveAttribute('data-deferred-text');
+    expect(await rendered(page)).not.toContain(false);
+    await page.goto(lesson);
+    await expect(page.locator('html')).toHaveAttribute('data-deferred-code', '');
+    await page.reload();
+    await expect(page.locator('html')).not.toHaveAttribute('data-deferred-code');
+    expect(await rendered(page)).not.toContain(false);
+  });
+
+  test('a link to a place in the page lands exactly there', async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(lesson);
+    await expect(page.locator('html')).toHaveAttribute('data-deferred-code', '');
+    await page.locator('starlight-toc a[href="#what-to-remember"]').click();
+    await expect(page.locator('html')).not.toHaveAttribute('data-deferred-code');
+    await expect(page.locator('html')).not.toHaveAttribute('data-deferred-text');
+    const heading = page.locator('#what-to-remember');
+    // Where the heading ends up once the scroll is over, and that it stays there: no block above
+    // it changes height afterwards.
+    const top = () =>
+      heading.evaluate((element) => Math.round(element.getBoundingClientRect().top));
+    await expect.poll(top).toBeLessThan(200);
+    const landed = await top();
+    await page.evaluate(
+      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+    );
+    expect(await top()).toBe(landed);
+    expect(landed).toBeGreaterThanOrEqual(0);
+    expect(await rendered(page)).not.toContain(false);
+  });
+});
+
 test.describe('a lab before Start', () => {
   test('its code downloads when a pointer comes over Start, and nothing starts', async ({
     page,
