@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { discoverPages } from '../../scripts/site-pages.ts';
 import { watchProblems } from './page-problems.ts';
+import { searchResultPaths } from './search-results.ts';
 
 // Every page of the production build, found in the build itself so that a new lesson is tested
 // the day it is written.
@@ -288,11 +289,7 @@ test.describe('search', () => {
       await page.goto(`/${locale}/`);
       await page.locator('site-search button[data-open-modal]').click();
       await page.locator('site-search dialog input').fill(query);
-      const links = page.locator('site-search .pagefind-ui__result-link');
-      const paths = () =>
-        links.evaluateAll((anchors) =>
-          anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname),
-        );
+      const paths = () => searchResultPaths(page);
       // Pagefind fetches its WebAssembly and index on first use, which takes a while on a busy
       // machine, and shows results as they arrive: wait for the expected one.
       await expect.poll(paths, { timeout: 30_000 }).toContain(expected);
@@ -349,15 +346,8 @@ test.describe('search', () => {
     await expect(input).toHaveValue('vivacité');
     await expect(input).toBeFocused();
     await expect(standIn).toHaveCount(0);
-    const links = page.locator('site-search .pagefind-ui__result-link');
     await expect
-      .poll(
-        () =>
-          links.evaluateAll((anchors) =>
-            anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname),
-          ),
-        { timeout: 30_000 },
-      )
+      .poll(() => searchResultPaths(page), { timeout: 30_000 })
       .toContain('/fr/05-health-checks/');
     expect(problems).toEqual([]);
   });

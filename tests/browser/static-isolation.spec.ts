@@ -6,6 +6,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { serveStatic, type ServedSite } from '../../scripts/static-server.ts';
+import { searchResultPaths } from './search-results.ts';
 
 const DIST = path.resolve('dist');
 const WORKER = 'coi-serviceworker.js';
@@ -158,15 +159,8 @@ test.describe('on a static host without isolation headers', () => {
     // worker left them without its headers.
     await page.locator('site-search button[data-open-modal]').click();
     await page.locator('site-search dialog input').fill('vivacité préparation');
-    const links = page.locator('site-search .pagefind-ui__result-link');
     await expect
-      .poll(
-        () =>
-          links.evaluateAll((anchors) =>
-            anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname),
-          ),
-        { timeout: 30_000 },
-      )
+      .poll(() => searchResultPaths(page), { timeout: 30_000 })
       .toContain('/fr/05-health-checks/');
     expect(problems()).toEqual([]);
   });
