@@ -7,6 +7,7 @@ import {
   nextStop,
   previousStop,
   recordingSource,
+  scrubKeyTarget,
   stepEnds,
   stepIndexAt,
   type Clock,
@@ -218,5 +219,25 @@ describe('the recording source', () => {
     expect(nextStop(recording, ends[0]!)).toBe(ends[1] ?? recording.durationMs);
     expect(previousStop(recording, ends[0]!)).toBe(0);
     expect(SPEEDS).toEqual([0.5, 1, 1.5, 2, 4]);
+  });
+
+  // CI caught it: paused 87 ms in, on a scrubber whose stops are 300 ms apart, the thumb showed 0,
+  // so the browser's Home changed nothing and the recording stayed at 87 ms.
+  it('moves the scrubber by key from the real position, not from the stop its thumb shows', () => {
+    const to = (key: string, ms: number) => scrubKeyTarget(key, ms, 300, 10_000);
+    expect(to('Home', 87)).toBe(0);
+    expect(to('End', 87)).toBe(10_000);
+    expect(to('ArrowLeft', 87)).toBe(0);
+    expect(to('ArrowDown', 87)).toBe(0);
+    expect(to('ArrowRight', 87)).toBe(300);
+    expect(to('ArrowUp', 87)).toBe(300);
+    // On a stop, an arrow goes to the next one on its side; never before the start or past the end.
+    expect(to('ArrowLeft', 600)).toBe(300);
+    expect(to('ArrowRight', 600)).toBe(900);
+    expect(to('ArrowLeft', 0)).toBe(0);
+    expect(to('ArrowRight', 9_950)).toBe(10_000);
+    // Other keys (Tab, Page Up) are the browser's.
+    expect(to('Tab', 87)).toBeNull();
+    expect(to('PageUp', 87)).toBeNull();
   });
 });

@@ -25,7 +25,7 @@ import { logLine } from './event-log.js';
 import { byId, lang, t } from './format.js';
 import { postFrame } from './observer.js';
 import { forgetVisits, showAnswer } from './session.js';
-import { SPEEDS, recordingSource, stepEnds } from './source-recording.js';
+import { SPEEDS, recordingSource, scrubKeyTarget, stepEnds } from './source-recording.js';
 
 /** What tells the page that frames the player that the recording starts again from earlier. */
 export const RESET_MESSAGE = 'lab-recording-reset';
@@ -194,9 +194,13 @@ export async function playRecording(id, show) {
   let shownCaption = -1;
   const ends = stepEnds(recording);
   let scrubbing = false;
+  // Where the recording is, which the scrubber cannot hold exactly: a range input snaps its value
+  // to its stops, so 87 ms in reads as 0, and Home there would change nothing and seek nowhere.
+  let shownPosition = 0;
 
   /** @param {Progress} progress */
   function render(progress) {
+    shownPosition = progress.position;
     const total = scenario.steps.length;
     const step = scenario.steps[progress.step];
     if (progress.step !== shownStep && step) {
@@ -261,6 +265,14 @@ export async function playRecording(id, show) {
     scrubbing = true;
     source.seek(Number(scrub.value));
     scrubbing = false;
+  });
+  // The keys move from where the recording really is, not from the stop the thumb was snapped
+  // to: Home always goes to the start, an arrow always to the next stop on its side.
+  scrub.addEventListener('keydown', (event) => {
+    const to = scrubKeyTarget(event.key, shownPosition, stride, recording.durationMs);
+    if (to === null) return;
+    event.preventDefault();
+    source.seek(to);
   });
   speed.replaceChildren(
     ...SPEEDS.map((factor) => {

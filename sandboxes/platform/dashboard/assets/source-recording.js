@@ -80,6 +80,35 @@ export function stepEnds(recording) {
 }
 
 /**
+ * Where a key pressed on the scrubber goes from `ms`, the recording's real position, or null for
+ * a key the scrubber leaves to the browser. The scrubber's stops are every `stride` ms; its thumb
+ * shows the stop nearest to the position, so the browser's own handling would move from that stop
+ * instead (Home at 87 ms in, on a thumb shown at 0, did nothing): Home goes to the start, End to
+ * the end, and an arrow to the next stop on its side of the position itself.
+ * @param {string} key a KeyboardEvent's `key`
+ * @param {number} ms
+ * @param {number} stride
+ * @param {number} duration
+ * @returns {number | null}
+ */
+export function scrubKeyTarget(key, ms, stride, duration) {
+  switch (key) {
+    case 'Home':
+      return 0;
+    case 'End':
+      return duration;
+    case 'ArrowLeft':
+    case 'ArrowDown':
+      return Math.max(0, (Math.ceil(ms / stride) - 1) * stride);
+    case 'ArrowRight':
+    case 'ArrowUp':
+      return Math.min(duration, (Math.floor(ms / stride) + 1) * stride);
+    default:
+      return null;
+  }
+}
+
+/**
  * Where "next step" goes from `ms`: the end of the step under way, or, when already there, the end of the next.
  * @param {Recording} recording
  * @param {number} ms
