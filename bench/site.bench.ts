@@ -17,7 +17,7 @@ import { median, Results, startChild, stopChild } from './harness.ts';
  *   measured in Chromium (files it fetches plus what is inlined in the HTML);
  * - Lighthouse's four scores (mobile, the default form factor), median of several runs, with the
  *   build served compressed as a real static host serves it (see `host`), for the
- *   home page in each language and every page that embeds a lab, each held to 100, beside the
+ *   home page in each language, every lesson and every page that embeds a lab, each held to 100, beside the
  *   anchor: a page of the same layout without a lab, measured in the same run.
  *
  * A Lighthouse run that ends on a runtime error (NO_NAVSTART, a protocol timeout and the like)
@@ -37,6 +37,8 @@ const lighthouseCli = join(root, 'node_modules/lighthouse/cli/index.js');
 const lighthouseRuns = Number(process.env['BENCH_LIGHTHOUSE_RUNS'] ?? 3);
 const onlyPages = process.env['BENCH_SITE_PAGES']?.split(',').filter(Boolean) ?? null;
 const LIGHTHOUSE_ATTEMPTS = 3;
+/** A lesson's address: its number comes first (`/fr/07-to-production/`). */
+const LESSON = /^\/(fr|en)\/\d{2}-/;
 const reportsDir = process.env['BENCH_LIGHTHOUSE_REPORTS'] || null;
 /** The metrics behind the performance score that are printed with it: audit id, name, unit. */
 const METRICS = [
@@ -233,8 +235,9 @@ async function main(): Promise<void> {
       await browser.close();
     }
 
-    // The home page of each language, then every page that embeds a lab, found by its marker;
-    // first the anchor, a page of the same layout without a lab.
+    // The home page of each language, every lesson (a numbered page: the goal is 100 on each,
+    // with or without a lab) and every other page that embeds a lab, found by its marker; first
+    // the anchor, a page of the same layout without a lab.
     const anchor =
       pages.find((page) => page.url === '/fr/about/') ??
       pages.find((page) => !page.hasLab && /^\/(fr|en)\/.+/.test(page.url));
@@ -244,7 +247,10 @@ async function main(): Promise<void> {
         )
       : [
           ...(anchor ? [anchor] : []),
-          ...pages.filter((page) => page.url === '/fr/' || page.url === '/en/' || page.hasLab),
+          ...pages.filter(
+            (page) =>
+              page.url === '/fr/' || page.url === '/en/' || LESSON.test(page.url) || page.hasLab,
+          ),
         ];
     const unmeasured: string[] = [];
     for (const page of lighthouseRuns > 0 ? audited : []) {
