@@ -223,21 +223,34 @@ describe('the recording source', () => {
 
   // CI caught it: paused 87 ms in, on a scrubber whose stops are 300 ms apart, the thumb showed 0,
   // so the browser's Home changed nothing and the recording stayed at 87 ms.
-  it('moves the scrubber by key from the real position, not from the stop its thumb shows', () => {
+  it('moves the scrubber by key from the real position, and every key moves something', () => {
     const to = (key: string, ms: number) => scrubKeyTarget(key, ms, 300, 10_000);
     expect(to('Home', 87)).toBe(0);
     expect(to('End', 87)).toBe(10_000);
+    // 87 ms shows as the stop at 0: back is the start itself, forward the next stop.
     expect(to('ArrowLeft', 87)).toBe(0);
     expect(to('ArrowDown', 87)).toBe(0);
     expect(to('ArrowRight', 87)).toBe(300);
     expect(to('ArrowUp', 87)).toBe(300);
-    // On a stop, an arrow goes to the next one on its side; never before the start or past the end.
+    // Just past a stop or just before one, an arrow still moves the thumb by one stop, from the
+    // stop it shows (453 ms shows as 600, so back goes to 300), never a key that moves nothing.
+    const stop = (ms: number) => Math.round(ms / 300);
+    for (const ms of [453, 600, 600.0001, 749, 140]) {
+      expect(stop(to('ArrowLeft', ms)!)).toBe(Math.max(0, stop(ms) - 1));
+      expect(stop(to('ArrowRight', ms)!)).toBe(stop(ms) + 1);
+    }
     expect(to('ArrowLeft', 600)).toBe(300);
     expect(to('ArrowRight', 600)).toBe(900);
+    // Never before the start or past the end.
     expect(to('ArrowLeft', 0)).toBe(0);
     expect(to('ArrowRight', 9_950)).toBe(10_000);
-    // Other keys (Tab, Page Up) are the browser's.
+    // Page Up and Down: a tenth of the stops (34 here, so 3), from the one shown.
+    expect(to('PageDown', 99)).toBe(0);
+    expect(to('PageUp', 99)).toBe(900);
+    expect(to('PageDown', 3_000)).toBe(2_100);
+    expect(to('PageUp', 9_800)).toBe(10_000);
+    // Other keys (Tab, a letter) are the browser's.
     expect(to('Tab', 87)).toBeNull();
-    expect(to('PageUp', 87)).toBeNull();
+    expect(to('a', 87)).toBeNull();
   });
 });

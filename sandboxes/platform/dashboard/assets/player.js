@@ -194,13 +194,9 @@ export async function playRecording(id, show) {
   let shownCaption = -1;
   const ends = stepEnds(recording);
   let scrubbing = false;
-  // Where the recording is, which the scrubber cannot hold exactly: a range input snaps its value
-  // to its stops, so 87 ms in reads as 0, and Home there would change nothing and seek nowhere.
-  let shownPosition = 0;
 
   /** @param {Progress} progress */
   function render(progress) {
-    shownPosition = progress.position;
     const total = scenario.steps.length;
     const step = scenario.steps[progress.step];
     if (progress.step !== shownStep && step) {
@@ -266,10 +262,11 @@ export async function playRecording(id, show) {
     source.seek(Number(scrub.value));
     scrubbing = false;
   });
-  // The keys move from where the recording really is, not from the stop the thumb was snapped
-  // to: Home always goes to the start, an arrow always to the next stop on its side.
+  // The keys seek from where the recording is now (a range input snaps its value to its stops,
+  // and the last progress report may be a quarter of a second old while it plays): Home always
+  // goes to the start, and an arrow always moves the thumb.
   scrub.addEventListener('keydown', (event) => {
-    const to = scrubKeyTarget(event.key, shownPosition, stride, recording.durationMs);
+    const to = scrubKeyTarget(event.key, source.position, stride, recording.durationMs);
     if (to === null) return;
     event.preventDefault();
     source.seek(to);

@@ -81,10 +81,12 @@ export function stepEnds(recording) {
 
 /**
  * Where a key pressed on the scrubber goes from `ms`, the recording's real position, or null for
- * a key the scrubber leaves to the browser. The scrubber's stops are every `stride` ms; its thumb
- * shows the stop nearest to the position, so the browser's own handling would move from that stop
- * instead (Home at 87 ms in, on a thumb shown at 0, did nothing): Home goes to the start, End to
- * the end, and an arrow to the next stop on its side of the position itself.
+ * a key the scrubber leaves to the browser. The scrubber's stops are every `stride` ms and its
+ * thumb shows the stop nearest to the position; the browser's own handling moves from that stop
+ * but seeks nowhere when the value it computes is the one shown (Home 87 ms in, on a thumb at 0,
+ * did nothing). So Home goes to the start, End to the end, an arrow one stop from the thumb's
+ * (the thumb always moves, or the recording goes back to the start), Page Up and Page Down a
+ * tenth of the way, in whole stops, as a browser's range input does.
  * @param {string} key a KeyboardEvent's `key`
  * @param {number} ms
  * @param {number} stride
@@ -92,6 +94,11 @@ export function stepEnds(recording) {
  * @returns {number | null}
  */
 export function scrubKeyTarget(key, ms, stride, duration) {
+  const shown = Math.round(ms / stride);
+  const lastStop = Math.ceil(duration / stride);
+  const page = Math.max(1, Math.round(lastStop / 10));
+  /** @param {number} stops */
+  const by = (stops) => Math.max(0, Math.min(duration, (shown + stops) * stride));
   switch (key) {
     case 'Home':
       return 0;
@@ -99,10 +106,14 @@ export function scrubKeyTarget(key, ms, stride, duration) {
       return duration;
     case 'ArrowLeft':
     case 'ArrowDown':
-      return Math.max(0, (Math.ceil(ms / stride) - 1) * stride);
+      return by(-1);
     case 'ArrowRight':
     case 'ArrowUp':
-      return Math.min(duration, (Math.floor(ms / stride) + 1) * stride);
+      return by(1);
+    case 'PageDown':
+      return by(-page);
+    case 'PageUp':
+      return by(page);
     default:
       return null;
   }
