@@ -30,9 +30,10 @@ const ATTRIBUTE = 'data-deferred-code';
  * ring at the edge of a paragraph: so an element is skipped only until it is first rendered, then
  * shown as any other (the `contentvisibilityautostatechange` event says when), and not at all in
  * a browser without that event. The lab and the quizzes, which hold live frames and forms, are
- * never skipped; nor are tables, which Starlight makes scroll containers (`overflow: auto`): a
- * skipped one reported a scroll size that is not its own, and axe then took it for a region that
- * scrolls with nothing a keyboard can reach in it (scrollable-region-focusable, on /fr/03).
+ * never skipped; nor are tables, or what holds one, since Starlight makes a table a scroll
+ * container (`overflow: auto`): a skipped one reported a scroll size that is not its own, and axe
+ * then took it for a region that scrolls with nothing a keyboard can reach in it
+ * (scrollable-region-focusable, on /fr/03). Every browser with that event knows `:has()`.
  */
 const TEXT_ATTRIBUTE = 'data-deferred-text';
 
@@ -44,7 +45,7 @@ const TEXT_ATTRIBUTE = 'data-deferred-text';
  */
 const SKIPPED = '.sl-markdown-content > :nth-child(n + 10)';
 const BLOCKS = `${SKIPPED}.expressive-code,${SKIPPED} .expressive-code`;
-const TEXT = `${SKIPPED}:not(.expressive-code, lab-sandbox, course-quiz, table)`;
+const TEXT = `${SKIPPED}:not(.expressive-code, lab-sandbox, course-quiz, table, :has(table))`;
 
 /**
  * The head entries to add to every page: the rules that skip the blocks and the text, and the
