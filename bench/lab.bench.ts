@@ -362,9 +362,10 @@ function cpuMsOf(pid: number): number | null {
 async function load(
   url: string,
   connections: number,
-): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+): Promise<{ rps: number; p50: number; p99: number; errors: number; total: number }> {
   const result = await autocannon({ url, connections, duration: LOAD_SECONDS, pipelining: 1 });
   return {
+    total: result.requests.total,
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -376,7 +377,7 @@ async function load(
 async function sequential(
   url: string,
   count: number,
-): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+): Promise<{ rps: number; p50: number; p99: number; errors: number; total: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const durations: number[] = [];
   let errors = 0;
@@ -403,6 +404,7 @@ async function sequential(
     p50: at(0.5),
     p99: at(0.99),
     errors,
+    total: count,
   };
 }
 
@@ -539,7 +541,7 @@ async function labStarts(): Promise<void> {
         const value = reportStarts(
           `lab start, warm cache, ${step.label}`,
           measured.get(step)!,
-          step.launch === 'lab.mjs',
+          false,
         );
         if (previous !== null) {
           // The CPU time is the steadier of the two on a shared machine.
@@ -636,20 +638,22 @@ async function hop(): Promise<void> {
       'minimal proxy': proxyChild.pid,
     };
     for (const connections of [50, 1]) {
-      const figures: Record<string, { rps: number; p50: number; p99: number; errors: number }> = {};
+      const figures: Record<
+        string,
+        { rps: number; p50: number; p99: number; errors: number; total: number }
+      > = {};
       const cpuPerRequest: Record<string, number | null> = {};
       for (const [name, url] of Object.entries(targets)) {
         const pid = proxyProcess[name];
         const cpuBefore = pid === undefined ? null : cpuMsOf(pid);
-        const began = performance.now();
-        figures[name] =
+        const figure =
           connections === 1 ? await sequential(url, 4000) : await load(url, connections);
+        figures[name] = figure;
         const cpuAfter = pid === undefined ? null : cpuMsOf(pid);
-        const requests = (figures[name].rps * (performance.now() - began)) / 1000;
         cpuPerRequest[name] =
-          cpuBefore === null || cpuAfter === null || requests === 0
+          cpuBefore === null || cpuAfter === null || figure.total === 0
             ? null
-            : ((cpuAfter - cpuBefore) * 1000) / requests;
+            : ((cpuAfter - cpuBefore) * 1000) / figure.total;
       }
       const plural = connections > 1 ? 's' : '';
       for (const [name, figure] of Object.entries(figures)) {
