@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_MISSING, findChromium } from './find-chromium.ts';
+import { failureLines, playwrightFailures, vitestFailures } from './test-failures.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const results = path.join(root, 'test-results');
@@ -239,6 +240,9 @@ async function main(): Promise<void> {
     vitestCode,
   );
 
+  // Removed before the build, so that a build that fails leaves no earlier run's report to read.
+  const playwrightReport = path.join(results, 'playwright.json');
+  fs.rmSync(playwrightReport, { force: true });
   const buildStarted = Date.now();
   const built = await step('production build', process.execPath, [
     path.join(root, 'node_modules/astro/bin/astro.mjs'),
@@ -247,8 +251,6 @@ async function main(): Promise<void> {
   timed('production build', buildStarted);
   if (built) {
     console.log('\n=== browser tests (Playwright, Chromium) ===');
-    const playwrightReport = path.join(results, 'playwright.json');
-    fs.rmSync(playwrightReport, { force: true });
     const playwrightStarted = Date.now();
     const playwrightCode = await run(bin('playwright'), ['test', '--reporter=list,json'], {
       PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport,
@@ -273,6 +275,12 @@ async function main(): Promise<void> {
 
   writeTimings();
   console.log('');
+  // The failed tests' names once more, last, where a log read from its end shows them.
+  const failureReport = [
+    ...failureLines('Vitest', vitestFailures(readJson(vitestReport), root)),
+    ...failureLines('Playwright', playwrightFailures(readJson(playwrightReport), root)),
+  ];
+  if (failureReport.length > 0) console.log(failureReport.join('\n'));
   if (failedSteps.length > 0) console.log(`Failed: ${failedSteps.join('; ')}`);
   console.log(
     `${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`,
