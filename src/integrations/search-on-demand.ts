@@ -17,9 +17,12 @@ import type { Plugin } from 'vite';
  * does, rather than shipping a search that never loads.
  */
 
-/** The module of Starlight's `<site-search>` element's script, as Vite names it. */
+/**
+ * The module of Starlight's `<site-search>` element's script, as Vite names it: the dev server puts
+ * a version first in the query (`Search.astro?v=28318870&astro&type=script…`), a build does not.
+ */
 const SEARCH_MODULE =
-  /@astrojs[\\/]starlight[\\/].*components[\\/]Search\.astro\?astro&type=script&index=0&lang\.ts$/;
+  /@astrojs[\\/]starlight[\\/].*components[\\/]Search\.astro\?(?:v=\w+&)?astro&type=script&index=0&lang\.ts$/;
 
 /**
  * Where Starlight 0.42 builds the interface: on DOMContentLoaded, then the first idle moment. The
@@ -93,8 +96,10 @@ export function searchOnDemand(): Plugin {
   return {
     name: 'course-search-on-demand',
     enforce: 'pre',
-    transform(code, id) {
-      if (!SEARCH_MODULE.test(id)) return null;
+    transform(code, id, options) {
+      // The dev server also loads the module for server rendering, where Astro gives it an empty
+      // placeholder ("client script, empty in SSR"): only the browser's copy holds the code.
+      if (options?.ssr || !SEARCH_MODULE.test(id)) return null;
       const missing = [ON_IDLE, FOCUS, OPEN_BUTTON].filter((pattern) => !pattern.test(code));
       if (missing.length > 0) {
         throw new Error(
