@@ -38,6 +38,29 @@ export function startChild(
 }
 
 /**
+ * The fields of /proc/<pid>/stat (Linux) after the command's name, which is in parentheses and may
+ * hold spaces: [0] is the state, [1] the parent's pid, [11] and [12] the user and system CPU time
+ * in clock ticks. Null where there is no such process or no /proc.
+ */
+function procStat(pid: number | string): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The CPU time a process has used so far, user and system, in milliseconds, or null without
+ * /proc. Clock ticks are taken at 100 a second, Linux's USER_HZ on every common architecture.
+ */
+export function cpuMsOf(pid: number): number | null {
+  const fields = procStat(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) * 10 : null;
+}
+
+/**
  * Every process below `pid`, read from /proc (Linux). Some programs start theirs in a group of
  * their own (Lighthouse's Chromium does), so a group signal alone would miss them.
  */
@@ -46,14 +69,11 @@ export function descendants(pid: number): number[] {
   try {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
-      try {
-        // The parent's pid is the second field after the command, which is in parentheses.
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        parents.set(parent, [...(parents.get(parent) ?? []), Number(entry)]);
-      } catch {
-        // The process ended while being read.
-      }
+      // Null when the process ended while being read.
+      const fields = procStat(entry);
+      if (!fields) continue;
+      const parent = Number(fields[1]);
+      parents.set(parent, [...(parents.get(parent) ?? []), Number(entry)]);
     }
   } catch {
     return [];

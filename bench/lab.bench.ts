@@ -20,6 +20,7 @@ import type { LabState } from '../sandboxes/platform/types.ts';
 import { prepareBundles } from '../sandboxes/platform/bundles.ts';
 import { readyUrl } from '../sandboxes/platform/lines.ts';
 import {
+  cpuMsOf,
   descendants,
   median,
   Results,
@@ -344,21 +345,6 @@ function compileCacheHits(
   };
 }
 
-/**
- * The CPU time a process has used so far, user and system, in milliseconds, from Linux's
- * /proc/<pid>/stat (in clock ticks, 100 a second), or null where there is no /proc.
- */
-function cpuMsOf(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command's name, in parentheses, may hold spaces: the fields are counted after it.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
-
 async function load(
   url: string,
   connections: number,
@@ -680,7 +666,7 @@ async function hop(): Promise<void> {
           name: `balancer's CPU per request, ${connections} connections (the whole lab process)`,
           value: Math.round(balancerCpu),
           unit: 'µs',
-          note: `${(balancerCpu / minimalCpu).toFixed(2)} times the minimal proxy's: the headers it adds and filters, the session it reads, the timeline's event; on two cores the proxy, the instance and the load generator share them, so its extra CPU is throughput lost`,
+          note: `${(balancerCpu / minimalCpu).toFixed(2)} times the minimal proxy's; on two cores the proxy, the instance and the load generator share them, so its extra CPU is throughput lost`,
         });
       }
       if (connections > 1) {
