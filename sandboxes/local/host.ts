@@ -36,6 +36,7 @@ import {
 } from '../labs/lab-model.ts';
 import {
   HttpError,
+  isStaleKeepAlive,
   openEventStream,
   parseAllowedHosts,
   readJsonBody,
@@ -690,35 +691,47 @@ function streamOutput(
   unsubscribe = lab.subscribe(send);
 }
 
-// A plain reverse proxy to the running lab, streaming both ways (the event stream included).
-function proxy(
+// A plain reverse proxy to the running lab, streaming both ways (the event stream included). A
+// request without a body that met a kept-alive connection the lab had just closed is sent once
+// more (CI saw one of a dashboard's sixteen module requests answered 502 "socket hang up"); one
+// with a body has been streamed away already and cannot be.
+export function proxy(
   request: http.IncomingMessage,
   response: http.ServerResponse,
   labUrl: string,
   pathname: string,
 ): void {
   const target = new URL(labUrl);
-  const upstream = nodeHttp.request(
-    {
-      host: target.hostname,
-      port: target.port,
-      method: request.method,
-      path: pathname,
-      headers: {
-        ...request.headers,
-        'x-forwarded-host': request.headers['x-forwarded-host'] ?? request.headers.host ?? '',
+  const bodiless = request.method === 'GET' || request.method === 'HEAD';
+  const attempt = (retried: boolean): void => {
+    const upstream = nodeHttp.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: request.method,
+        path: pathname,
+        headers: {
+          ...request.headers,
+          'x-forwarded-host': request.headers['x-forwarded-host'] ?? request.headers.host ?? '',
+        },
       },
-    },
-    (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    },
-  );
-  upstream.on('error', (error) =>
-    sendJson(response, 502, { error: `The lab did not answer: ${error.message}` }),
-  );
-  response.on('close', () => upstream.destroy());
-  request.pipe(upstream);
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      if (bodiless && !retried && !response.headersSent && isStaleKeepAlive(upstream, error)) {
+        attempt(true);
+        return;
+      }
+      sendJson(response, 502, { error: `The lab did not answer: ${error.message}` });
+    });
+    response.on('close', () => upstream.destroy());
+    if (bodiless) upstream.end();
+    else request.pipe(upstream);
+  };
+  attempt(false);
 }
 
 // `node sandboxes/local/host.ts` runs the host alone (LAB_HOST_PORT, default any free port).

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import type { EventBus } from './events.ts';
-import { sendJson } from './http.ts';
+import { isStaleKeepAlive, sendJson } from './http.ts';
 import { labLanguage, type Lang, type Localized } from './language.ts';
 import { nodeHttp } from './node-http.ts';
 import type { Instance } from './instance.ts';
@@ -213,8 +213,7 @@ export class Balancer {
       upstream.on('error', (error: NodeJS.ErrnoException) => {
         // Retry only when the instance cannot have seen the request: the connection was refused,
         // or a kept-alive connection was closed by the instance just as we reused it.
-        const neverSeen =
-          error.code === 'ECONNREFUSED' || (upstream.reusedSocket && error.code === 'ECONNRESET');
+        const neverSeen = error.code === 'ECONNREFUSED' || isStaleKeepAlive(upstream, error);
         const next = this.#source.routable().find((candidate) => !tried.has(candidate));
         if (neverSeen && next && !response.headersSent) {
           attempt(next);

@@ -188,6 +188,19 @@ export async function readJsonBody(
   return value as Record<string, unknown>;
 }
 
+/**
+ * Whether a request to an upstream server failed on a kept-alive connection that the server had
+ * closed just as it was reused ("socket hang up", ECONNRESET): the server never saw the request,
+ * so sending it again on a new connection is safe. A proxy that does not retry these answers 502
+ * for nothing, now and then, under the load of a page's parallel requests.
+ */
+export function isStaleKeepAlive(
+  upstream: http.ClientRequest,
+  error: NodeJS.ErrnoException,
+): boolean {
+  return upstream.reusedSocket && error.code === 'ECONNRESET';
+}
+
 /** Answers with a JSON body and the right headers; destroys the response if it has already begun. */
 export function sendJson(
   response: http.ServerResponse,
