@@ -97,6 +97,9 @@ export function openWorkspace(
       closeSelfTest();
       steps?.close();
       dock.close();
+      // The dashboard goes first: left in place while the lab stops, it saw its event stream end,
+      // asked again, and the host's 503 ("no lab running") reached the reader's console (CI).
+      workspace.querySelector('iframe[data-preview]')?.remove();
       await runtime.stop();
       closeTerminal();
       editor?.destroy();
