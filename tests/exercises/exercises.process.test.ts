@@ -246,7 +246,9 @@ describe.each(exercises)('exercise $lab', ({ lab, failing }) => {
       const seen = new Set<unknown>();
       for (let count = 1; count <= 3; count++) {
         const { status, body } = await visitor.visit();
-        expect(status).toBe(200);
+        // The answer's body says who refused (the balancer, an instance) and why: CI saw a 503 here
+        // once and nothing else.
+        expect(status, `visit ${count}: ${JSON.stringify(body)}`).toBe(200);
         expect(body).toMatchObject({ visits: count, store: 'redis' });
         seen.add(body['instance']);
       }
