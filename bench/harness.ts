@@ -3,8 +3,11 @@
 // the ratio to it, and the figures are kept as JSON in bench/results/<name>.json.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { descendants, procStat } from '../scripts/procfs.ts';
+
+export { descendants };
 
 const children = new Set<ChildProcess>();
 // Set once a signal asked the benchmark to stop: nothing new starts after that.
@@ -38,55 +41,12 @@ export function startChild(
 }
 
 /**
- * The fields of /proc/<pid>/stat (Linux) after the command's name, which is in parentheses and may
- * hold spaces: [0] is the state, [1] the parent's pid, [11] and [12] the user and system CPU time
- * in clock ticks. Null where there is no such process or no /proc.
- */
-function procStat(pid: number | string): string[] | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
-
-/**
  * The CPU time a process has used so far, user and system, in milliseconds, or null without
  * /proc. Clock ticks are taken at 100 a second, Linux's USER_HZ on every common architecture.
  */
 export function cpuMsOf(pid: number): number | null {
   const fields = procStat(pid);
   return fields ? (Number(fields[11]) + Number(fields[12])) * 10 : null;
-}
-
-/**
- * Every process below `pid`, read from /proc (Linux). Some programs start theirs in a group of
- * their own (Lighthouse's Chromium does), so a group signal alone would miss them.
- */
-export function descendants(pid: number): number[] {
-  const parents = new Map<number, number[]>();
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      // Null when the process ended while being read.
-      const fields = procStat(entry);
-      if (!fields) continue;
-      const parent = Number(fields[1]);
-      parents.set(parent, [...(parents.get(parent) ?? []), Number(entry)]);
-    }
-  } catch {
-    return [];
-  }
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const child of parents.get(queue.shift()!) ?? []) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
 }
 
 /** SIGKILL to a child's group and to every process below it, each by its own id. */

@@ -12,6 +12,7 @@ export const labEntry = path.join(root, 'sandboxes/platform/lab.ts');
 export const sessionsApp = path.join(root, 'sandboxes/labs/sessions/app');
 
 export { freePort } from '../../sandboxes/platform/net-utils.ts';
+export { ancestors, childPids, descendants, isRunning, listenersOn } from '../../scripts/procfs.ts';
 import { freePort } from '../../sandboxes/platform/net-utils.ts';
 
 /** A real redis-server on a free port, without persistence on disk. */
@@ -271,42 +272,6 @@ export function copyApp(source = sessionsApp): string {
 }
 
 fs.mkdirSync(path.join(root, '.lab-work'), { recursive: true });
-
-/**
- * Whether a process is still running. A process that has exited but that nobody has reaped yet
- * (a zombie, as an orphan adopted by an init that does not reap is) counts as gone: it holds no
- * port and runs no code.
- */
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    // /proc/<pid>/stat: "pid (name) S ...", where S is the state; Z is a zombie.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
-/** The ids of the processes whose parent is `pid`, from /proc (Linux). */
-export function childPids(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === pid) children.push(Number(entry));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return children;
-}
 
 /** A minimal app folder in a temporary directory: plain `node:http`, answering every path with 200. */
 export function tinyApp(options: { onSigterm?: 'none' | 'hang' } = {}): string {
